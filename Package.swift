@@ -1,0 +1,196 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+/// One settings list shared by every target of the package.
+let settings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .treatAllWarnings(as: .error),
+]
+
+let package = Package(
+    name: "HubKiosk",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "hubkioskd", targets: ["hubkioskd"]),
+        .executable(name: "hubkiosk", targets: ["hubkiosk"]),
+        .library(name: "KioskCore", targets: ["KioskCore"]),
+        .library(name: "ESCPOS", targets: ["ESCPOS"]),
+        .library(name: "KioskSimulator", targets: ["KioskSimulator"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: ["FullFoundation"]),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+    ],
+    targets: [
+        // Pure domain: needs, press rules, visits, schedules, directory, slips, tallies, hardware protocols.
+        .target(
+            name: "KioskCore",
+            swiftSettings: settings
+        ),
+        // Slip document -> ESC/POS bytes for a printer profile, and bytes -> structure.
+        .target(
+            name: "ESCPOS",
+            dependencies: ["KioskCore"],
+            swiftSettings: settings
+        ),
+        // The SQLite database (system libsqlite3 through GRDB).
+        .target(
+            name: "KioskStore",
+            dependencies: [
+                "KioskCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: settings
+        ),
+        // kiosk.toml and the directory file -> core configuration, with errors naming file, line and key.
+        .target(
+            name: "KioskConfig",
+            dependencies: [
+                "KioskCore",
+                "ESCPOS",
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ],
+            swiftSettings: settings
+        ),
+        // Small C helpers for kernel interfaces Glibc's module does not export (adjtimex).
+        .target(name: "CKioskShims"),
+        // The wiring shared by every backend: the kiosk service that turns presses into rows, LEDs and slips.
+        .target(
+            name: "KioskRuntime",
+            dependencies: [
+                "CKioskShims",
+                "KioskCore",
+                "ESCPOS",
+                "KioskStore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: settings
+        ),
+        // The simulator backend: virtual buttons, LEDs, printer and clock; scenario files.
+        .target(
+            name: "KioskSimulator",
+            dependencies: [
+                "KioskCore",
+                "ESCPOS",
+                "KioskConfig",
+                .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Simulator/Sources/KioskSimulator",
+            swiftSettings: settings
+        ),
+        // The control API spoken over the daemon's local socket, and its client.
+        .target(
+            name: "KioskControl",
+            dependencies: ["KioskCore"],
+            swiftSettings: settings
+        ),
+        // HTTP on the control socket (Hummingbird).
+        .target(
+            name: "KioskWeb",
+            dependencies: [
+                "KioskCore",
+                "KioskControl",
+                "KioskRuntime",
+                "KioskStore",
+                "KioskSimulator",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: settings
+        ),
+        // Start-up shared by the daemon, the tool and the end-to-end tests.
+        .target(
+            name: "KioskApp",
+            dependencies: [
+                "KioskCore",
+                "ESCPOS",
+                "KioskStore",
+                "KioskConfig",
+                "KioskRuntime",
+                "KioskSimulator",
+                "KioskWeb",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: settings
+        ),
+        .executableTarget(
+            name: "hubkioskd",
+            dependencies: [
+                "KioskApp",
+                "KioskConfig",
+                "KioskCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: settings
+        ),
+        .executableTarget(
+            name: "hubkiosk",
+            dependencies: [
+                "KioskApp",
+                "KioskControl",
+                "KioskConfig",
+                "KioskCore",
+                "KioskStore",
+                "KioskRuntime",
+                "KioskSimulator",
+                "ESCPOS",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: settings
+        ),
+        .executableTarget(
+            name: "hubkiosk-bench",
+            dependencies: [
+                "KioskApp",
+                "KioskControl",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Benchmarks/Sources/hubkiosk-bench",
+            swiftSettings: settings
+        ),
+        .testTarget(
+            name: "KioskCoreTests",
+            dependencies: ["KioskCore"],
+            swiftSettings: settings
+        ),
+        .testTarget(
+            name: "ESCPOSTests",
+            dependencies: ["ESCPOS", "KioskCore"],
+            swiftSettings: settings
+        ),
+        .testTarget(
+            name: "KioskStoreTests",
+            dependencies: ["KioskStore", "KioskCore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: settings
+        ),
+        .testTarget(
+            name: "KioskConfigTests",
+            dependencies: ["KioskConfig", "KioskCore"],
+            swiftSettings: settings
+        ),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: [
+                "KioskApp", "KioskControl", "KioskSimulator", "KioskStore", "KioskCore", "ESCPOS",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: settings
+        ),
+    ]
+)
