@@ -1,0 +1,249 @@
+import ESCPOS
+import Foundation
+import KioskCore
+import TOMLKit
+
+/// Reads `kiosk.toml`. Every problem in the file is reported at once, each with its line and key.
+public enum ConfigLoader {
+    /// Loads and checks the configuration at `path`.
+    public static func load(path: String) throws(ConfigError) -> KioskConfiguration {
+        let absolute = KioskConfiguration.absolute(path, relativeTo: FileManager.default.currentDirectoryPath)
+        let text: String
+        do {
+            text = try String(contentsOfFile: absolute, encoding: .utf8)
+        } catch {
+            let reason =
+                FileManager.default.fileExists(atPath: absolute)
+                ? "cannot be read (\(error.localizedDescription)); check its permissions"
+                : "does not exist; pass --config with the path of your kiosk.toml (an example is Simulator/kiosk.toml)"
+            throw ConfigError(ConfigProblem(file: path, line: nil, key: nil, message: reason))
+        }
+        return try parse(text, file: path, absolutePath: absolute)
+    }
+
+    /// Checks configuration `text`; `file` is how messages name it and `absolutePath` what relative paths are
+    /// relative to.
+    public static func parse(
+        _ text: String, file: String, absolutePath: String
+    ) throws(ConfigError)
+        -> KioskConfiguration
+    {
+        let root: TOMLTable
+        do {
+            root = try TOMLTable(string: text)
+        } catch let error as TOMLParseError {
+            throw ConfigError(
+                ConfigProblem(
+                    file: file, line: error.source.begin.line, column: error.source.begin.column, key: nil,
+                    message: "not valid TOML: \(error.description)"))
+        } catch {
+            throw ConfigError(ConfigProblem(file: file, line: nil, key: nil, message: "not valid TOML: \(error)"))
+        }
+        let context = ReaderContext(file: file, text: text)
+        let base = URL(fileURLWithPath: absolutePath).deletingLastPathComponent().path
+        var top = TableReader(root, name: "", context: context)
+        func table(_ key: String) -> TOMLTable? {
+            guard let value = root[key] else { return nil }
+            guard let table = value.table else {
+                top.problem(key, "should be a table ([\(key)]); found \(value.type)")
+                return nil
+            }
+            return table
+        }
+        for key in ["hub", "kiosk", "printer", "slip", "visit", "rules", "simulator"] { top.markKnown(key) }
+
+        // [hub]
+        var hubReader = TableReader(table("hub"), name: "hub", context: context)
+        let hubID = hubReader.string("id") ?? "hub"
+        if !NeedCode.isValid(hubID) {
+            hubReader.problem("id", "\"\(hubID)\" should be lower-case letters, digits, - and _ (like \"leith-links\")")
+        }
+        let hubName = hubReader.string("name") ?? "Community hub"
+        var timeZone = HubTimeZone.london
+        if let zoneName = hubReader.string("time_zone") {
+            if let zone = HubTimeZone(identifier: zoneName) {
+                timeZone = zone
+            } else {
+                hubReader.problem("time_zone", "\"\(zoneName)\" is not a time zone name like \"Europe/London\"")
+            }
+        }
+        hubReader.reportUnknownKeys()
+
+        // [kiosk]
+        var kiosk = TableReader(table("kiosk"), name: "kiosk", context: context)
+        var backend = Backend.simulator
+        if let name = kiosk.string("backend") {
+            if let value = Backend(rawValue: name) {
+                backend = value
+            } else {
+                kiosk.problem("backend", "\"\(name)\" is not a backend; use \"simulator\" or \"board\"")
+            }
+        }
+        let stateDirectory = kiosk.string("state_dir").map { KioskConfiguration.absolute($0, relativeTo: base) }
+        let directoryName = kiosk.string("directory") ?? "directory.json"
+        let directoryFile = KioskConfiguration.absolute(directoryName, relativeTo: base)
+        kiosk.reportUnknownKeys()
+
+        // [printer]
+        var printer = TableReader(table("printer"), name: "printer", context: context)
+        var profile = PrinterProfile.epsonTMT20II
+        if let name = printer.string("profile") {
+            if let value = PrinterProfile.named(name) {
+                profile = value
+            } else {
+                printer.problem(
+                    "profile",
+                    "\"\(name)\" is not a printer profile; use one of "
+                        + PrinterProfile.all.map { "\"\($0.id)\"" }.joined(separator: ", "))
+            }
+        }
+        printer.reportUnknownKeys()
+
+        // [slip]
+        var slipReader = TableReader(table("slip"), name: "slip", context: context)
+        var slip = KioskConfiguration.Slip()
+        if let value = slipReader.integer("services_per_need", in: 1...10, unit: "services") {
+            slip.servicesPerNeed = value
+        }
+        if let value = slipReader.integer("max_services", in: 1...20, unit: "services") { slip.maximumServices = value }
+        if let value = slipReader.string("title") { slip.title = value }
+        if let value = slipReader.strings("footer") { slip.footer = value }
+        slipReader.reportUnknownKeys()
+
+        // [visit] and [rules]
+        var rules = PressRules()
+        var visit = TableReader(table("visit"), name: "visit", context: context)
+        if let value = visit.duration(seconds: "idle_seconds", in: 5...3600) { rules.visitIdle = value }
+        visit.reportUnknownKeys()
+        var rulesReader = TableReader(table("rules"), name: "rules", context: context)
+        if let value = rulesReader.duration(milliseconds: "debounce_ms", in: 0...500) { rules.debounce = value }
+        if let value = rulesReader.duration(seconds: "same_button_seconds", in: 0...60) {
+            rules.sameButtonWindow = value
+        }
+        if let value = rulesReader.integer("burst_presses", in: 1...100, unit: "presses") { rules.burstLimit = value }
+        if let value = rulesReader.duration(seconds: "burst_seconds", in: 1...300) { rules.burstWindow = value }
+        if let value = rulesReader.duration(seconds: "stuck_seconds", in: 2...3600) { rules.stuckAfter = value }
+        if let value = rulesReader.duration(seconds: "slip_interval_seconds", in: 0...300) {
+            rules.slipInterval = value
+        }
+        if let value = rulesReader.duration(seconds: "talk_alert_seconds", in: 5...86_400) {
+            rules.talkAlertDuration = value
+        }
+        rulesReader.reportUnknownKeys()
+
+        // [simulator]
+        var simReader = TableReader(table("simulator"), name: "simulator", context: context)
+        var simulator = KioskConfiguration.Simulator()
+        if let value = simReader.duration(milliseconds: "hold_ms", in: 1...120_000) { simulator.hold = value }
+        simReader.reportUnknownKeys()
+
+        // [[needs]] and [[buttons]]
+        let needs = readNeeds(root, top: &top, context: context)
+        let buttons = readButtons(root, needs: needs, top: &top, context: context)
+        top.reportUnknownKeys()
+
+        if !context.problems.isEmpty { throw ConfigError(problems: context.problems) }
+        return KioskConfiguration(
+            file: absolutePath, hub: .init(id: hubID, name: hubName, timeZone: timeZone), backend: backend,
+            stateDirectory: stateDirectory, directoryFile: directoryFile, printerProfile: profile, slip: slip,
+            rules: rules, layout: KioskLayout(needs: needs, buttons: buttons), simulator: simulator)
+    }
+
+    private static func arrayOfTables(_ root: TOMLTable, _ key: String, top: inout TableReader) -> [TOMLTable]? {
+        guard let value = root[key] else { return nil }
+        top.markKnown(key)
+        guard let array = value.array else {
+            top.problem(key, "should be written as [[\(key)]] tables")
+            return []
+        }
+        var tables: [TOMLTable] = []
+        for item in array {
+            guard let table = item.table else {
+                top.problem(key, "should be written as [[\(key)]] tables")
+                return []
+            }
+            tables.append(table)
+        }
+        return tables
+    }
+
+    private static func readNeeds(_ root: TOMLTable, top: inout TableReader, context: ReaderContext) -> [Need] {
+        guard let tables = arrayOfTables(root, "needs", top: &top) else { return Need.defaults }
+        var needs: [Need] = []
+        for (index, table) in tables.enumerated() {
+            var reader = TableReader(table, name: "needs", index: index, context: context)
+            guard let code = reader.string("code") else {
+                reader.problem(nil, "every need needs a code, like code = \"food\"")
+                continue
+            }
+            if !NeedCode.isValid(code) || code == "checkin" {
+                reader.problem("code", "\"\(code)\" should be a short lower-case word (and not \"checkin\")")
+            }
+            if needs.contains(where: { $0.code.rawValue == code }) {
+                reader.problem("code", "\"\(code)\" is listed twice")
+            }
+            let defaults = Need.defaults.first { $0.code.rawValue == code }
+            let label = reader.string("label") ?? defaults?.label ?? code
+            let taxonomy = reader.strings("taxonomy") ?? defaults?.taxonomyTerms ?? [code]
+            if taxonomy.isEmpty {
+                reader.problem("taxonomy", "lists no terms, so no service can ever be printed for this need")
+            }
+            let alert = reader.bool("alert_staff") ?? defaults?.alertsStaff ?? false
+            reader.reportUnknownKeys()
+            needs.append(Need(code: NeedCode(code), label: label, taxonomyTerms: taxonomy, alertsStaff: alert))
+        }
+        if needs.isEmpty { top.problem("needs", "lists no needs; remove [[needs]] to use the default ones") }
+        return needs
+    }
+
+    private static func readButtons(
+        _ root: TOMLTable, needs: [Need], top: inout TableReader, context: ReaderContext
+    )
+        -> [KioskButton]
+    {
+        guard let tables = arrayOfTables(root, "buttons", top: &top) else {
+            return KioskLayout.standard(needs: needs).buttons
+        }
+        var buttons: [KioskButton] = []
+        for (index, table) in tables.enumerated() {
+            var reader = TableReader(table, name: "buttons", index: index, context: context)
+            let need = reader.string("need")
+            let action = reader.string("action")
+            let id = reader.string("id") ?? need ?? action ?? ""
+            for key in BoardKeys.button { _ = reader.has(key) ? reader.string(key) : nil }
+            reader.reportUnknownKeys()
+            if id.isEmpty || !NeedCode.isValid(id) {
+                reader.problem("id", "every button needs an id of lower-case letters, like id = \"food\"")
+                continue
+            }
+            if buttons.contains(where: { $0.id.rawValue == id }) {
+                reader.problem("id", "\"\(id)\" is used by two buttons")
+            }
+            switch (need, action) {
+            case (let need?, nil):
+                guard needs.contains(where: { $0.code.rawValue == need }) else {
+                    reader.problem(
+                        "need",
+                        "\"\(need)\" is not one of the needs: " + needs.map(\.code.rawValue).joined(separator: ", "))
+                    continue
+                }
+                buttons.append(KioskButton(id: ButtonID(id), action: .need(NeedCode(need))))
+            case (nil, "checkin"?):
+                buttons.append(KioskButton(id: ButtonID(id), action: .checkin))
+            case (nil, let other?):
+                reader.problem("action", "\"\(other)\" is not an action; the only one is \"checkin\"")
+            case (nil, nil):
+                reader.problem(nil, "a button needs either need = \"…\" or action = \"checkin\"")
+            case (_?, _?):
+                reader.problem("action", "a button has need or action, not both")
+            }
+        }
+        if buttons.isEmpty { top.problem("buttons", "lists no buttons") }
+        return buttons
+    }
+}
+
+/// Keys of `[[buttons]]` the board backend reads (GPIO lines); the simulator accepts and ignores them.
+enum BoardKeys {
+    static let button = ["line", "led", "chip"]
+}

@@ -1,0 +1,78 @@
+import ESCPOS
+import Foundation
+import KioskCore
+
+/// Which hardware the daemon drives.
+public enum Backend: String, Hashable, Sendable, CaseIterable {
+    /// Virtual buttons, LEDs and printer; slips written to files. No hardware needed.
+    case simulator
+    /// GPIO buttons and LEDs (libgpiod) and a real receipt printer.
+    case board
+}
+
+/// Everything a kiosk is configured with, checked and with defaults filled in.
+public struct KioskConfiguration: Sendable {
+    public struct Hub: Hashable, Sendable {
+        /// Names the hub in exports and sync (`leith-links`).
+        public var id: String
+        /// Printed at the top of every slip.
+        public var name: String
+        public var timeZone: HubTimeZone
+    }
+
+    public struct Slip: Hashable, Sendable {
+        public var servicesPerNeed = 3
+        public var maximumServices = 6
+        public var title = "Places that can help"
+        public var footer = ["Free and confidential.", "Ask a member of staff if you would like a hand."]
+    }
+
+    public struct Simulator: Hashable, Sendable {
+        /// How long `sim press` holds a button down.
+        public var hold: Duration = .milliseconds(120)
+    }
+
+    /// The file this was read from (absolute).
+    public var file: String
+    public var hub: Hub
+    public var backend: Backend
+    /// `state_dir` from the file (absolute), if it set one.
+    public var stateDirectory: String?
+    /// The directory of services (absolute).
+    public var directoryFile: String
+    public var printerProfile: PrinterProfile
+    public var slip: Slip
+    public var rules: PressRules
+    public var layout: KioskLayout
+    public var simulator: Simulator
+
+    /// The configuration file used when `--config` is not given.
+    public static let defaultPath = "/etc/hubkiosk/kiosk.toml"
+    /// Where the database lives when nothing else says.
+    public static let defaultStateDirectory = "/var/lib/hubkiosk"
+
+    /// The state directory: `--state-dir`, else `$STATE_DIRECTORY` (set by systemd), else the file's `state_dir`,
+    /// else `/var/lib/hubkiosk`.
+    public func resolveStateDirectory(flag: String?, environment: [String: String]) -> String {
+        KioskConfiguration.resolveStateDirectory(
+            flag: flag, environment: environment, configured: stateDirectory)
+    }
+
+    public static func resolveStateDirectory(
+        flag: String?, environment: [String: String], configured: String?
+    )
+        -> String
+    {
+        if let flag, !flag.isEmpty { return absolute(flag, relativeTo: FileManager.default.currentDirectoryPath) }
+        // systemd passes a colon-separated list when the unit names several directories.
+        if let fromSystemd = environment["STATE_DIRECTORY"]?.split(separator: ":").first, !fromSystemd.isEmpty {
+            return String(fromSystemd)
+        }
+        return configured ?? defaultStateDirectory
+    }
+
+    static func absolute(_ path: String, relativeTo base: String) -> String {
+        if path.hasPrefix("/") { return URL(fileURLWithPath: path).standardizedFileURL.path }
+        return URL(fileURLWithPath: base).appendingPathComponent(path).standardizedFileURL.path
+    }
+}

@@ -1,0 +1,181 @@
+import TOMLKit
+
+/// Reads one TOML table with typed accessors, collecting problems (wrong type, out of range, unknown key) with
+/// the line each key is on.
+package struct TableReader {
+    package let table: TOMLTable?
+    let name: String
+    let index: Int?
+    let context: ReaderContext
+    private(set) var used: Set<String> = []
+
+    package init(_ table: TOMLTable?, name: String, index: Int? = nil, context: ReaderContext) {
+        self.table = table
+        self.name = name
+        self.index = index
+        self.context = context
+    }
+
+    /// How the key is shown in messages: `[visit] idle_seconds`, `[[needs]] #2 code`.
+    package func label(_ key: String?) -> String {
+        var text: String
+        if name.isEmpty {
+            text = ""
+        } else if let index {
+            text = "[[\(name)]] #\(index + 1)"
+        } else {
+            text = "[\(name)]"
+        }
+        if let key { text += text.isEmpty ? key : " \(key)" }
+        return text
+    }
+
+    package func problem(_ key: String?, _ message: String) {
+        context.add(
+            ConfigProblem(
+                file: context.file, line: context.locator.line(table: name, index: index, key: key), key: label(key),
+                message: message))
+    }
+
+    package func has(_ key: String) -> Bool { table?[key] != nil }
+
+    /// Marks `key` as known (a sub-table read by its own reader).
+    package mutating func markKnown(_ key: String) {
+        used.insert(key)
+    }
+
+    package mutating func string(_ key: String) -> String? {
+        used.insert(key)
+        guard let value = table?[key] else { return nil }
+        guard let text = value.string else {
+            problem(key, "should be text in quotes; found \(value.type)")
+            return nil
+        }
+        return text
+    }
+
+    package mutating func strings(_ key: String) -> [String]? {
+        used.insert(key)
+        guard let value = table?[key] else { return nil }
+        guard let array = value.array else {
+            problem(key, "should be a list of text, like [\"a\", \"b\"]; found \(value.type)")
+            return nil
+        }
+        var result: [String] = []
+        for item in array {
+            guard let text = item.string else {
+                problem(key, "every item should be text in quotes; found \(item.type)")
+                return nil
+            }
+            result.append(text)
+        }
+        return result
+    }
+
+    package mutating func bool(_ key: String) -> Bool? {
+        used.insert(key)
+        guard let value = table?[key] else { return nil }
+        guard let flag = value.bool else {
+            problem(key, "should be true or false; found \(value.type)")
+            return nil
+        }
+        return flag
+    }
+
+    /// A number within `range` (integers and decimals both accepted).
+    package mutating func number(_ key: String, in range: ClosedRange<Double>, unit: String) -> Double? {
+        used.insert(key)
+        guard let value = table?[key] else { return nil }
+        let number: Double
+        if let int = value.int {
+            number = Double(int)
+        } else if let double = value.double {
+            number = double
+        } else {
+            problem(key, "should be a number of \(unit); found \(value.type)")
+            return nil
+        }
+        guard range.contains(number) else {
+            problem(
+                key,
+                "\(format(number)) \(unit) is out of range; use \(format(range.lowerBound))–\(format(range.upperBound))"
+            )
+            return nil
+        }
+        return number
+    }
+
+    package mutating func integer(_ key: String, in range: ClosedRange<Int>, unit: String) -> Int? {
+        used.insert(key)
+        guard let value = table?[key] else { return nil }
+        guard let int = value.int else {
+            problem(key, "should be a whole number of \(unit); found \(value.type)")
+            return nil
+        }
+        guard range.contains(int) else {
+            problem(key, "\(int) \(unit) is out of range; use \(range.lowerBound)–\(range.upperBound)")
+            return nil
+        }
+        return int
+    }
+
+    package mutating func duration(seconds key: String, in range: ClosedRange<Double>) -> Duration? {
+        number(key, in: range, unit: "seconds").map { .milliseconds(Int64(($0 * 1000).rounded())) }
+    }
+
+    package mutating func duration(milliseconds key: String, in range: ClosedRange<Double>) -> Duration? {
+        number(key, in: range, unit: "milliseconds").map { .microseconds(Int64(($0 * 1000).rounded())) }
+    }
+
+    /// Reports keys that were never read: a misspelt key must not silently fall back to a default.
+    package func reportUnknownKeys() {
+        guard let table else { return }
+        for key in table.keys.sorted() where !used.contains(key) {
+            let suggestion = used.min { editDistance($0, key) < editDistance($1, key) }
+            var message = "is not a setting HubKiosk knows"
+            if let suggestion, editDistance(suggestion, key) <= 3 {
+                message += "; did you mean \(suggestion)?"
+            } else if !used.isEmpty {
+                message += "; known here: " + used.sorted().joined(separator: ", ")
+            }
+            problem(key, message)
+        }
+    }
+
+    private func format(_ number: Double) -> String {
+        number == number.rounded() ? String(Int(number)) : String(number)
+    }
+}
+
+/// Shared by the readers of one file.
+package final class ReaderContext {
+    package let file: String
+    package let locator: TOMLLocator
+    package private(set) var problems: [ConfigProblem] = []
+
+    package init(file: String, text: String) {
+        self.file = file
+        self.locator = TOMLLocator(text: text)
+    }
+
+    package func add(_ problem: ConfigProblem) {
+        problems.append(problem)
+    }
+}
+
+/// Levenshtein distance, for "did you mean" hints.
+func editDistance(_ a: String, _ b: String) -> Int {
+    let a = Array(a)
+    let b = Array(b)
+    if a.isEmpty { return b.count }
+    if b.isEmpty { return a.count }
+    var previous = Array(0...b.count)
+    for i in 1...a.count {
+        var current = [i] + Array(repeating: 0, count: b.count)
+        for j in 1...b.count {
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+        }
+        previous = current
+    }
+    return previous[b.count]
+}

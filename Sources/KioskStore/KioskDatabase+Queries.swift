@@ -1,0 +1,215 @@
+import Foundation
+import GRDB
+import KioskCore
+
+/// A stored press, as tests, status pages and checks read it back.
+public struct StoredPress: Hashable, Sendable {
+    public var id: String
+    public var button: ButtonID
+    public var need: NeedCode?
+    public var pressedAt: Date
+    public var monotonicNanoseconds: Int64
+    public var bootID: String
+    public var clockSynchronized: Bool
+    public var timeApproximate: Bool
+    public var flags: PressFlags
+    public var visitID: String
+}
+
+/// A stored slip and what became of it.
+public struct StoredSlip: Hashable, Sendable {
+    public var id: String
+    public var origin: String
+    public var needs: [NeedCode]
+    public var pressID: String?
+    public var status: String
+    public var reason: String?
+}
+
+/// Exact counts of one day, for staff (never sent to partners as they are).
+public struct DayCounts: Hashable, Sendable {
+    public var day: LocalDate
+    public var visits: Int
+    public var needs: [NeedCode: Int]
+    public var presses: Int
+    public var flaggedPresses: Int
+    public var slipsPrinted: Int
+    public var slipsNotPrinted: Int
+    public var lastPressAt: Date?
+}
+
+extension KioskDatabase {
+    /// The SQL that groups counted visits into periods: what an export runs (and what the benchmark compares with
+    /// the `sqlite3` tool running the same text).
+    public static func visitTallySQL(_ grouping: TallyGrouping) -> String {
+        """
+        SELECT \(periodKey(grouping)) AS period, COUNT(*) AS visits
+        FROM visit WHERE counted = 1 AND local_day BETWEEN ?1 AND ?2
+        GROUP BY period
+        """
+    }
+
+    /// The SQL that groups counted needs into periods.
+    public static func needTallySQL(_ grouping: TallyGrouping) -> String {
+        """
+        SELECT \(periodKey(grouping)) AS period, need, COUNT(*) AS visits
+        FROM visit_need WHERE local_day BETWEEN ?1 AND ?2
+        GROUP BY period, need
+        """
+    }
+
+    static func periodKey(_ grouping: TallyGrouping) -> String {
+        switch grouping {
+        case .day: return "local_day"
+        // Monday of the ISO week: 1970-01-01 was a Thursday; 700000 keeps the remainder positive.
+        case .week: return "local_day - ((local_day + 700003) % 7)"
+        case .month: return "local_month"
+        }
+    }
+
+    static func period(fromKey key: Int, _ grouping: TallyGrouping) -> TallyPeriod {
+        switch grouping {
+        case .day, .week:
+            return TallyPeriod(containing: LocalDate(daysSinceEpoch: key), by: grouping)
+        case .month:
+            let year = key >= 0 ? key / 12 : (key - 11) / 12
+            return TallyPeriod(containing: LocalDate(year: year, month: key - year * 12 + 1, day: 1)!, by: .month)
+        }
+    }
+
+    /// Tallies of counted visits and needs by period, between `from` and `to` inclusive (local dates).
+    public func tallyReport(
+        hubID: String,
+        needs: [NeedCode],
+        grouping: TallyGrouping,
+        from: LocalDate? = nil,
+        to: LocalDate? = nil
+    ) throws(StoreError) -> TallyReport {
+        let low = from?.daysSinceEpoch ?? Int(Int32.min)
+        let high = to?.daysSinceEpoch ?? Int(Int32.max)
+        let (visitRows, needRows) = try readSync { db in
+            (
+                try Row.fetchAll(db, sql: KioskDatabase.visitTallySQL(grouping), arguments: [low, high]),
+                try Row.fetchAll(db, sql: KioskDatabase.needTallySQL(grouping), arguments: [low, high])
+            )
+        }
+        var visits: [TallyPeriod: Int] = [:]
+        for row in visitRows {
+            visits[KioskDatabase.period(fromKey: row["period"], grouping)] = row["visits"]
+        }
+        var needCounts: [TallyPeriod: [NeedCode: Int]] = [:]
+        for row in needRows {
+            let period = KioskDatabase.period(fromKey: row["period"], grouping)
+            needCounts[period, default: [:]][NeedCode(row["need"] as String)] = row["visits"]
+        }
+        return TallyReport(
+            hubID: hubID, grouping: grouping, needs: needs, visits: visits, needCounts: needCounts, from: from, to: to)
+    }
+
+    /// Exact counts of `day`, for the staff status.
+    public func dayCounts(_ day: LocalDate) throws(StoreError) -> DayCounts {
+        let key = day.daysSinceEpoch
+        return try readSync { db in
+            let visits =
+                try Int.fetchOne(
+                    db, sql: "SELECT COUNT(*) FROM visit WHERE counted = 1 AND local_day = ?", arguments: [key]) ?? 0
+            var needs: [NeedCode: Int] = [:]
+            for row in try Row.fetchAll(
+                db, sql: "SELECT need, COUNT(*) AS n FROM visit_need WHERE local_day = ? GROUP BY need",
+                arguments: [key])
+            {
+                needs[NeedCode(row["need"] as String)] = row["n"]
+            }
+            let presses = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT COUNT(*) AS total, SUM(flags & ? != 0) AS flagged, MAX(pressed_at) AS last
+                    FROM press WHERE local_day = ?
+                    """, arguments: [PressFlags.misuse.rawValue, key])
+            let slips = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT SUM(status = 'printed') AS printed, SUM(status = 'not_printed') AS failed
+                    FROM slip WHERE local_day = ?
+                    """, arguments: [key])
+            let lastPress: Double? = presses?["last"]
+            return DayCounts(
+                day: day, visits: visits, needs: needs, presses: presses?["total"] ?? 0,
+                flaggedPresses: presses?["flagged"] ?? 0, slipsPrinted: slips?["printed"] ?? 0,
+                slipsNotPrinted: slips?["failed"] ?? 0, lastPressAt: lastPress.map { Date(timeIntervalSince1970: $0) })
+        }
+    }
+
+    /// Every stored press in the order they happened (tests and checks; a busy year is ~200,000 rows).
+    public func allPresses() throws(StoreError) -> [StoredPress] {
+        try readSync { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM press ORDER BY boot_id, mono_ns").map { row in
+                StoredPress(
+                    id: row["id"], button: ButtonID(row["button"] as String),
+                    need: (row["need"] as String?).map(NeedCode.init(rawValue:)),
+                    pressedAt: Date(timeIntervalSince1970: row["pressed_at"]), monotonicNanoseconds: row["mono_ns"],
+                    bootID: row["boot_id"], clockSynchronized: row["clock_synced"],
+                    timeApproximate: row["time_approximate"], flags: PressFlags(rawValue: row["flags"]),
+                    visitID: row["visit_id"])
+            }
+        }
+    }
+
+    /// The ids of every stored press.
+    public func pressIDs() throws(StoreError) -> Set<String> {
+        try readSync { db in Set(try String.fetchAll(db, sql: "SELECT id FROM press")) }
+    }
+
+    /// Every slip asked for, oldest first.
+    public func allSlips() throws(StoreError) -> [StoredSlip] {
+        try readSync { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM slip ORDER BY requested_at, id").map { row in
+                StoredSlip(
+                    id: row["id"], origin: row["origin"],
+                    needs: (row["needs"] as String).split(separator: ",").map { NeedCode(String($0)) },
+                    pressID: row["press_id"], status: row["status"], reason: row["reason"])
+            }
+        }
+    }
+
+    /// Counted visits and all visits stored.
+    public func visitCounts() throws(StoreError) -> (counted: Int, all: Int) {
+        try readSync { db in
+            (
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM visit WHERE counted = 1") ?? 0,
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM visit") ?? 0
+            )
+        }
+    }
+}
+
+/// Exact counts over the whole database (scenario checks, `doctor`).
+public struct StoreTotals: Hashable, Sendable {
+    public var visits: Int
+    public var needs: [NeedCode: Int]
+    public var presses: Int
+    public var flaggedPresses: Int
+    public var slipsPrinted: Int
+    public var slipsNotPrinted: Int
+}
+
+extension KioskDatabase {
+    public func totals() throws(StoreError) -> StoreTotals {
+        try readSync { db in
+            var needs: [NeedCode: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT need, COUNT(*) AS n FROM visit_need GROUP BY need") {
+                needs[NeedCode(row["need"] as String)] = row["n"]
+            }
+            return StoreTotals(
+                visits: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM visit WHERE counted = 1") ?? 0,
+                needs: needs,
+                presses: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM press") ?? 0,
+                flaggedPresses: try Int.fetchOne(
+                    db, sql: "SELECT COUNT(*) FROM press WHERE flags & ? != 0", arguments: [PressFlags.misuse.rawValue])
+                    ?? 0,
+                slipsPrinted: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM slip WHERE status = 'printed'") ?? 0,
+                slipsNotPrinted: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM slip WHERE status = 'not_printed'")
+                    ?? 0)
+        }
+    }
+}

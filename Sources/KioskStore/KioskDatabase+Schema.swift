@@ -1,0 +1,71 @@
+import GRDB
+
+extension KioskDatabase {
+    /// Append-only: never edit a migration that has shipped; add a new one.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: visits, presses, needs, slips") { db in
+            try db.execute(
+                sql: """
+                    -- A visit starts at the first press after the kiosk was idle.
+                    CREATE TABLE visit (
+                        id TEXT PRIMARY KEY NOT NULL,          -- random UUIDv4
+                        started_at REAL NOT NULL,              -- wall clock, Unix seconds
+                        started_mono INTEGER NOT NULL,         -- nanoseconds since boot
+                        boot_id TEXT NOT NULL,
+                        clock_synced INTEGER NOT NULL,         -- 1 if the wall clock was synchronised
+                        time_approximate INTEGER NOT NULL DEFAULT 0,
+                        local_day INTEGER NOT NULL,            -- days since 1970-01-01 in the hub's time zone
+                        local_month INTEGER NOT NULL,          -- year * 12 + month - 1
+                        local_hour INTEGER NOT NULL,
+                        ended_at REAL,                         -- wall time of its last press, once it ended
+                        counted INTEGER NOT NULL DEFAULT 0     -- 1 if a press in it broke no rule
+                    ) WITHOUT ROWID;
+                    CREATE INDEX visit_counted_day ON visit(local_day, local_month) WHERE counted = 1;
+
+                    -- Every press is stored; presses that break the rules are flagged and counted nowhere.
+                    CREATE TABLE press (
+                        id TEXT PRIMARY KEY NOT NULL,          -- random UUIDv4
+                        button TEXT NOT NULL,
+                        need TEXT,                             -- NULL for the check-in button
+                        pressed_at REAL NOT NULL,              -- wall clock, Unix seconds
+                        mono_ns INTEGER NOT NULL,              -- nanoseconds since boot
+                        boot_id TEXT NOT NULL,
+                        clock_synced INTEGER NOT NULL,
+                        time_approximate INTEGER NOT NULL DEFAULT 0,
+                        flags INTEGER NOT NULL,                -- 1 duplicate, 2 repeat, 4 burst, 8 stuck
+                        visit_id TEXT NOT NULL REFERENCES visit(id),
+                        local_day INTEGER NOT NULL
+                    ) WITHOUT ROWID;
+                    CREATE INDEX press_visit ON press(visit_id);
+                    CREATE INDEX press_day ON press(local_day);
+
+                    -- The needs a counted visit recorded, once each, with the press that counted it.
+                    CREATE TABLE visit_need (
+                        visit_id TEXT NOT NULL REFERENCES visit(id),
+                        need TEXT NOT NULL,
+                        press_id TEXT NOT NULL REFERENCES press(id),
+                        local_day INTEGER NOT NULL,            -- copied from the visit for fast tallies
+                        local_month INTEGER NOT NULL,
+                        PRIMARY KEY (visit_id, need)
+                    ) WITHOUT ROWID;
+                    CREATE INDEX visit_need_day ON visit_need(local_day, local_month, need);
+
+                    -- Slips asked for, and whether they printed.
+                    CREATE TABLE slip (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        origin TEXT NOT NULL,                  -- kiosk | staff
+                        needs TEXT NOT NULL,                   -- need codes, comma-separated
+                        press_id TEXT,
+                        requested_at REAL NOT NULL,
+                        local_day INTEGER NOT NULL,
+                        status TEXT NOT NULL DEFAULT 'pending', -- pending | printed | not_printed
+                        reason TEXT,
+                        finished_at REAL
+                    ) WITHOUT ROWID;
+                    CREATE INDEX slip_day ON slip(local_day);
+                    """)
+        }
+        return migrator
+    }
+}

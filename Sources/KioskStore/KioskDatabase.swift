@@ -1,0 +1,124 @@
+import Foundation
+import GRDB
+
+/// The kiosk's SQLite database (system libsqlite3 through GRDB): one type owning the single writer.
+///
+/// WAL journal, `synchronous = FULL` (a commit is on disk before it returns), `BEGIN IMMEDIATE` for every write,
+/// a busy timeout, append-only migrations.
+public final class KioskDatabase: Sendable {
+    public let path: String
+    let queue: DatabaseQueue
+
+    /// Opens (creating if needed) the database at `path` for writing and brings its schema up to date.
+    public init(path: String, busyTimeout: TimeInterval = 5) throws(StoreError) {
+        self.path = path
+        var config = Configuration()
+        config.busyMode = .timeout(busyTimeout)
+        config.label = "hubkiosk"
+        config.prepareDatabase { db in
+            // Not GRDB's `.wal` journal mode, which lowers `synchronous` to NORMAL.
+            let mode = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
+            guard mode?.lowercased() == "wal" else {
+                throw StoreError(
+                    code: .other, path: path, message: "could not switch to WAL (got \(mode ?? "nothing"))")
+            }
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        do {
+            queue = try DatabaseQueue(path: path, configuration: config)
+            try KioskDatabase.migrator.migrate(queue)
+        } catch {
+            throw StoreError(error, path: path)
+        }
+    }
+
+    private init(path: String, queue: DatabaseQueue) {
+        self.path = path
+        self.queue = queue
+    }
+
+    /// Opens an existing database for reading only (exports, status), without touching its schema.
+    public static func openReadOnly(path: String) throws(StoreError) -> KioskDatabase {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw StoreError(code: .missing, path: path, message: "no database here")
+        }
+        var config = Configuration()
+        config.readonly = true
+        config.busyMode = .timeout(5)
+        do {
+            let queue = try DatabaseQueue(path: path, configuration: config)
+            let applied = try queue.read { db in try migrator.appliedIdentifiers(db) }
+            let known = Set(migrator.migrations)
+            if !applied.isSubset(of: known) {
+                throw StoreError(
+                    code: .newerSchema, path: path,
+                    message: "written by a newer HubKiosk (migrations \(applied.subtracting(known).sorted()))")
+            }
+            if applied.isEmpty {
+                throw StoreError(code: .missing, path: path, message: "not a HubKiosk database (no schema)")
+            }
+            return KioskDatabase(path: path, queue: queue)
+        } catch {
+            throw StoreError(error, path: path)
+        }
+    }
+
+    /// Runs `body` in a write transaction (`BEGIN IMMEDIATE`).
+    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
+        do {
+            return try await queue.write(body)
+        } catch {
+            throw StoreError(error, path: path)
+        }
+    }
+
+    /// Runs `body` in a read transaction.
+    func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
+        do {
+            return try await queue.read(body)
+        } catch {
+            throw StoreError(error, path: path)
+        }
+    }
+
+    func readSync<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
+        do {
+            return try queue.read(body)
+        } catch {
+            throw StoreError(error, path: path)
+        }
+    }
+
+    /// `PRAGMA integrity_check`: an empty list when the file is sound.
+    public func integrityProblems() throws(StoreError) -> [String] {
+        let rows = try readSync { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") }
+        return rows == ["ok"] ? [] : rows
+    }
+
+    /// The value of a pragma on the writer connection (for checks and tests).
+    public func pragma(_ name: String) throws(StoreError) -> String? {
+        do {
+            return try queue.inDatabase { db in try String.fetchOne(db, sql: "PRAGMA \(name)") }
+        } catch {
+            throw StoreError(error, path: path)
+        }
+    }
+
+    /// Limits the database file to `pages` pages (tests of a full disk use this).
+    public func setMaximumPageCount(_ pages: Int) throws(StoreError) {
+        do {
+            try queue.inDatabase { db in try db.execute(sql: "PRAGMA max_page_count = \(pages)") }
+        } catch {
+            throw StoreError(error, path: path)
+        }
+    }
+
+    /// Closes the connection; later calls fail.
+    public func close() throws(StoreError) {
+        do {
+            try queue.close()
+        } catch {
+            throw StoreError(error, path: path)
+        }
+    }
+}
