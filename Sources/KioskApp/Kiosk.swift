@@ -1,0 +1,113 @@
+import ESCPOS
+import Foundation
+import KioskConfig
+import KioskControl
+import KioskCore
+import KioskRuntime
+import KioskSimulator
+import KioskStore
+import KioskWeb
+import Logging
+import ServiceLifecycle
+
+/// A started kiosk: database open, backend built, services ready to run in a `ServiceGroup`.
+public final class Kiosk: Sendable {
+    public let setup: KioskSetup
+    public let database: KioskDatabase
+    public let service: KioskService
+    public let simulator: SimulatorBackend?
+    /// The control socket, if the kiosk serves one.
+    public let controlSocket: String?
+    /// Everything to run, in start order (the kiosk first, so the control socket only opens onto a ready kiosk).
+    public let services: [any Service]
+    private let lock: StateDirectoryLock
+    private let runtimeLink: RuntimeLink?
+
+    /// Opens the state directory and database and builds the backend. `clock` nil means the system clock.
+    /// With `control` the kiosk serves its control socket in the state directory.
+    public init(
+        setup: KioskSetup,
+        clock: (any KioskClock)? = nil,
+        control: Bool = true,
+        makeID: @escaping @Sendable () -> UUID = { UUID() },
+        logger: Logger
+    ) throws(StartupError) {
+        self.setup = setup
+        let configuration = setup.configuration
+        for warning in setup.directoryWarnings {
+            logger.warning("directory \(configuration.directoryFile): \(warning)")
+        }
+        guard configuration.backend == .simulator else {
+            throw StartupError(
+                message: "\(configuration.file): [kiosk] backend: \"board\" (GPIO buttons and a real printer) is not "
+                    + "available in this build yet; use backend = \"simulator\"",
+                exitCode: 69)
+        }
+        do {
+            lock = try StateDirectoryLock(directory: setup.stateDirectory)
+        } catch {
+            throw StartupError(error)
+        }
+        do {
+            database = try KioskDatabase(path: setup.databasePath)
+        } catch {
+            throw StartupError(error)
+        }
+        let clock = clock ?? SystemClock()
+        let simulator: SimulatorBackend
+        do {
+            simulator = try SimulatorBackend(
+                layout: configuration.layout, rules: configuration.rules, profile: configuration.printerProfile,
+                clock: clock, outputDirectory: setup.simulatorOutput, hold: configuration.simulator.hold,
+                logger: logger)
+        } catch {
+            throw StartupError(
+                message: "cannot create the simulator's output folder \(setup.simulatorOutput): \(error)", exitCode: 73)
+        }
+        self.simulator = simulator
+        let composer = SlipComposer(
+            hubName: configuration.hub.name, directory: setup.directory, layout: configuration.layout,
+            timeZone: configuration.hub.timeZone, servicesPerNeed: configuration.slip.servicesPerNeed,
+            maximumServices: configuration.slip.maximumServices, title: configuration.slip.title,
+            footer: configuration.slip.footer)
+        let renderer = SlipRenderer(composer: composer, encoder: ESCPOSEncoder(profile: configuration.printerProfile))
+        service = KioskService(
+            configuration: RuntimeConfiguration(
+                hubID: configuration.hub.id, layout: configuration.layout, rules: configuration.rules,
+                timeZone: configuration.hub.timeZone),
+            buttons: simulator.buttons, indicator: simulator.indicator, printer: simulator.printer, clock: clock,
+            database: database, renderer: renderer, makeID: makeID, logger: logger)
+
+        var services: [any Service] = [service]
+        if control {
+            let socket = ControlSocketLocator.socketPath(stateDirectory: setup.stateDirectory)
+            // We hold the state directory's lock: a socket file left here is from a daemon that died.
+            unlink(socket)
+            let link = RuntimeLink(target: socket, logger: logger)
+            let server = ControlServer(
+                service: service, simulator: simulator,
+                info: .init(
+                    configFile: configuration.file, stateDirectory: setup.stateDirectory,
+                    backend: configuration.backend.rawValue, pid: getpid()),
+                hubName: configuration.hub.name, layout: configuration.layout)
+            services.append(
+                server.application(socketPath: socket, logger: logger) {
+                    chmod(socket, 0o660)
+                    link.create()
+                    logger.info("control socket ready", metadata: ["socket": "\(socket)"])
+                })
+            controlSocket = socket
+            runtimeLink = link
+        } else {
+            controlSocket = nil
+            runtimeLink = nil
+        }
+        self.services = services
+    }
+
+    /// Removes the control socket and its runtime link (call after the services stopped).
+    public func cleanUp() {
+        runtimeLink?.remove()
+        if let controlSocket { unlink(controlSocket) }
+    }
+}

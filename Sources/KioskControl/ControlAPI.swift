@@ -1,0 +1,146 @@
+/// The JSON the daemon and `hubkiosk` exchange over the control socket (HTTP/1.1 on a Unix socket).
+public enum ControlAPI {
+    /// The socket's file name, in the state directory.
+    public static let socketName = "hubkioskd.sock"
+
+    /// `POST /sim/press`: press a simulated button.
+    public struct PressRequest: Codable, Sendable {
+        public var button: String
+        public var holdMilliseconds: Int?
+
+        public init(button: String, holdMilliseconds: Int? = nil) {
+            self.button = button
+            self.holdMilliseconds = holdMilliseconds
+        }
+    }
+
+    public struct PressResponse: Codable, Sendable {
+        /// `stored`, `not-stored` (the database failed; not acknowledged) or `ignored` (a bounce).
+        public var result: String
+        public var pressID: String?
+        public var visitID: String?
+        public var button: String
+        public var need: String?
+        public var newVisit: Bool?
+        public var counted: Bool?
+        public var flags: [String]?
+        /// `printing`, `deferred` or `none`.
+        public var slip: String?
+        public var slipID: String?
+        public var error: String?
+
+        public init(
+            result: String, pressID: String? = nil, visitID: String? = nil, button: String, need: String? = nil,
+            newVisit: Bool? = nil, counted: Bool? = nil, flags: [String]? = nil, slip: String? = nil,
+            slipID: String? = nil, error: String? = nil
+        ) {
+            self.result = result
+            self.pressID = pressID
+            self.visitID = visitID
+            self.button = button
+            self.need = need
+            self.newVisit = newVisit
+            self.counted = counted
+            self.flags = flags
+            self.slip = slip
+            self.slipID = slipID
+            self.error = error
+        }
+    }
+
+    /// `POST /slip/print`: staff print a slip at the desk.
+    public struct SlipRequest: Codable, Sendable {
+        public var needs: [String]
+
+        public init(needs: [String]) {
+            self.needs = needs
+        }
+    }
+
+    public struct SlipResponse: Codable, Sendable {
+        public var slipID: String
+
+        public init(slipID: String) {
+            self.slipID = slipID
+        }
+    }
+
+    /// `POST /sim/printer`: set the simulated printer's condition.
+    public struct PrinterRequest: Codable, Sendable {
+        public var state: String
+
+        public init(state: String) {
+            self.state = state
+        }
+    }
+
+    /// `GET /status`.
+    public struct StatusResponse: Codable, Sendable {
+        public var hub: String
+        public var hubName: String
+        public var backend: String
+        public var day: String
+        public var visits: Int
+        public var needs: [String: Int]
+        public var presses: Int
+        public var flaggedPresses: Int
+        public var slipsPrinted: Int
+        public var slipsNotPrinted: Int
+        public var lastPressAt: String?
+        public var printer: String
+        public var alerts: [String]
+        public var visitInProgress: Bool
+        public var lights: [String: String]
+        public var storageError: String?
+
+        public init(
+            hub: String, hubName: String, backend: String, day: String, visits: Int, needs: [String: Int],
+            presses: Int, flaggedPresses: Int, slipsPrinted: Int, slipsNotPrinted: Int, lastPressAt: String?,
+            printer: String, alerts: [String], visitInProgress: Bool, lights: [String: String], storageError: String?
+        ) {
+            self.hub = hub
+            self.hubName = hubName
+            self.backend = backend
+            self.day = day
+            self.visits = visits
+            self.needs = needs
+            self.presses = presses
+            self.flaggedPresses = flaggedPresses
+            self.slipsPrinted = slipsPrinted
+            self.slipsNotPrinted = slipsNotPrinted
+            self.lastPressAt = lastPressAt
+            self.printer = printer
+            self.alerts = alerts
+            self.visitInProgress = visitInProgress
+            self.lights = lights
+            self.storageError = storageError
+        }
+    }
+
+    /// `GET /info`: where the running daemon keeps its things.
+    public struct InfoResponse: Codable, Sendable {
+        public var configFile: String
+        public var stateDirectory: String
+        public var backend: String
+        public var pid: Int32
+
+        public init(configFile: String, stateDirectory: String, backend: String, pid: Int32) {
+            self.configFile = configFile
+            self.stateDirectory = stateDirectory
+            self.backend = backend
+            self.pid = pid
+        }
+    }
+
+    /// The body of every error response.
+    public struct ErrorResponse: Codable, Sendable {
+        public var error: String
+        /// For an unknown button or need: the valid ones.
+        public var valid: [String]?
+
+        public init(error: String, valid: [String]? = nil) {
+            self.error = error
+            self.valid = valid
+        }
+    }
+}

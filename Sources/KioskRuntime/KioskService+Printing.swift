@@ -1,0 +1,44 @@
+import Foundation
+import KioskCore
+import Logging
+import Synchronization
+
+extension KioskService {
+    /// Prints slips one at a time, apart from the press path: a slow or hung printer never delays a press.
+    /// Returns the results it could not hand back because the kiosk was stopping.
+    nonisolated func printLoop() async -> [(UUID, SlipResult)] {
+        var late: [(UUID, SlipResult)] = []
+        for await job in printJobs {
+            let result = await printSlip(job)
+            switch result {
+            case .printed:
+                logger.debug("slip printed", metadata: ["slip": "\(job.id)", "origin": "\(job.origin.rawValue)"])
+            case .notPrinted(let reason):
+                logger.warning("slip not printed: \(reason)", metadata: ["slip": "\(job.id)"])
+            }
+            if !submit(.slipFinished(job.id, result)) { late.append((job.id, result)) }
+        }
+        return late
+    }
+
+    private nonisolated func printSlip(_ job: SlipJob) async -> SlipResult {
+        if stopping.withLock({ $0 }) { return .notPrinted(reason: "kiosk stopping") }
+        // No bulk replay: a slip that waited too long (printer was out) is not printed when it comes back.
+        let age = clock.now - job.requestedAt
+        if age > configuration.slipMaximumAge {
+            return .notPrinted(reason: "expired after waiting \(Int(age.secondsDouble)) s for the printer")
+        }
+        let status = printerState.withLock { $0 }
+        if let problem = status.problem { return .notPrinted(reason: problem) }
+        let date = clock.wall.date
+        let bytes = renderer.withLock { $0.bytes(for: job.needs, at: date, compact: status.paperNearEnd) }
+        do {
+            try await printer.print(bytes)
+            return .printed
+        } catch let error as PrinterError {
+            return .notPrinted(reason: error.message)
+        } catch {
+            return .notPrinted(reason: "\(error)")
+        }
+    }
+}

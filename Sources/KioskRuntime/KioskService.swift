@@ -1,0 +1,321 @@
+import Foundation
+import KioskCore
+import KioskStore
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// The kiosk: turns button edges into stored presses, lights and slips. One per daemon, the same on the board and
+/// on the simulator.
+///
+/// Inputs (buttons, timers, printer, staff) are handled one at a time, in order, by a single loop: the state
+/// machine decides, the database commits, and only then are lights set, slips printed and presses acknowledged.
+/// Nothing runs while the kiosk is idle: a timer exists only while there is a deadline (a visit to end, a slip to
+/// print later, a button to check for being stuck).
+public actor KioskService: Service {
+    /// What a caller waiting for a press (the control socket, a scenario) is told.
+    public enum PressResult: Sendable {
+        /// Stored; the outcome says how it counted.
+        case acknowledged(PressOutcome)
+        /// Not stored: the press is not acknowledged and staff are alerted.
+        case failed(StoreError)
+        /// The edge was not a new press (a bounce, or a button the kiosk does not have).
+        case ignored
+    }
+
+    enum Input: Sendable {
+        case button(ButtonEvent)
+        case tick
+        case staffSlip([NeedCode], CheckedContinuation<Result<UUID, StoreError>, Never>)
+        case slipFinished(UUID, SlipResult)
+        case printerStatus(PrinterStatus)
+        case acknowledgeAlerts
+        case flush(CheckedContinuation<Void, Never>)
+    }
+
+    public nonisolated let configuration: RuntimeConfiguration
+    let buttons: any ButtonSource
+    let indicator: any Indicator
+    let printer: any ReceiptPrinter
+    let clock: any KioskClock
+    let database: KioskDatabase
+    let logger: Logger
+
+    private var machine: KioskStateMachine
+    private let inbox: AsyncStream<Input>
+    private let inboxContinuation: AsyncStream<Input>.Continuation
+    let printJobs: AsyncStream<SlipJob>
+    private let printJobsContinuation: AsyncStream<SlipJob>.Continuation
+    let printerState: Mutex<PrinterStatus>
+    let renderer: Mutex<SlipRenderer>
+
+    private var timer: Task<Void, Never>?
+    private var timerDeadline: MonotonicInstant?
+    private var retryNotBefore: MonotonicInstant?
+    private var results: [UInt64: PressResult] = [:]
+    private var resultOrder: [UInt64] = []
+    private var waiters: [UInt64: [CheckedContinuation<PressResult?, Never>]] = [:]
+    private var lastStorageError: StoreError?
+    private(set) var slipsInFlight = 0
+    private var idleWaiters: [CheckedContinuation<Void, Never>] = []
+    let stopping = Mutex(false)
+
+    public init(
+        configuration: RuntimeConfiguration,
+        buttons: any ButtonSource,
+        indicator: any Indicator,
+        printer: any ReceiptPrinter,
+        clock: any KioskClock,
+        database: KioskDatabase,
+        renderer: SlipRenderer,
+        makeID: @escaping @Sendable () -> UUID = { UUID() },
+        logger: Logger
+    ) {
+        self.configuration = configuration
+        self.buttons = buttons
+        self.indicator = indicator
+        self.printer = printer
+        self.clock = clock
+        self.database = database
+        self.logger = logger
+        self.machine = KioskStateMachine(
+            layout: configuration.layout, rules: configuration.rules, timeZone: configuration.timeZone,
+            bootID: clock.bootID, makeID: makeID)
+        (inbox, inboxContinuation) = AsyncStream.makeStream(of: Input.self)
+        (printJobs, printJobsContinuation) = AsyncStream.makeStream(of: SlipJob.self)
+        printerState = Mutex(.ready)
+        self.renderer = Mutex(renderer)
+    }
+
+    // MARK: - Running
+
+    /// Runs until graceful shutdown (SIGTERM/SIGINT through the `ServiceGroup`): then it stops taking presses,
+    /// finishes the slip in flight, commits what it has and returns.
+    public func run() async throws {
+        logger.info(
+            "kiosk ready", metadata: ["buttons": "\(configuration.layout.buttons.count)", "boot": "\(clock.bootID)"])
+        let events = buttons.events()
+        let statuses = printer.statusUpdates()
+        let forwardButtons = Task { [inboxContinuation] in
+            for await event in events { inboxContinuation.yield(.button(event)) }
+        }
+        let forwardStatus = Task { [inboxContinuation] in
+            for await status in statuses { inboxContinuation.yield(.printerStatus(status)) }
+        }
+        let printing = Task { await self.printLoop() }
+        let initial = await printer.status()
+        inboxContinuation.yield(.printerStatus(initial))
+
+        await withGracefulShutdownHandler {
+            await processInbox()
+        } onGracefulShutdown: { [inboxContinuation] in
+            inboxContinuation.finish()
+        }
+
+        logger.info("kiosk stopping: finishing the slip in flight")
+        forwardButtons.cancel()
+        forwardStatus.cancel()
+        timer?.cancel()
+        stopping.withLock { $0 = true }
+        printJobsContinuation.finish()
+        let late = await printing.value
+        for (id, result) in late { await process(.slipFinished(id, result)) }
+        logger.info("kiosk stopped")
+    }
+
+    private func processInbox() async {
+        for await input in inbox {
+            await process(input)
+        }
+    }
+
+    /// Sends `input` to the loop; false if the kiosk is shutting down.
+    @discardableResult
+    nonisolated func submit(_ input: Input) -> Bool {
+        if case .terminated = inboxContinuation.yield(input) { return false }
+        return true
+    }
+
+    // MARK: - Handling one input
+
+    private func process(_ input: Input) async {
+        let now = clock.now
+        let wall = clock.wall
+        let machineInput: KioskStateMachine.Input
+        var pressedEvent: ButtonEvent?
+        switch input {
+        case .button(let event):
+            machineInput = .button(event, wall: clock.wallTime(of: event.at))
+            if event.kind == .pressed { pressedEvent = event }
+        case .tick:
+            machineInput = .tick(now, wall: wall)
+        case .staffSlip(let needs, _):
+            machineInput = .staffSlip(needs: needs, at: now, wall: wall)
+        case .slipFinished(let id, let result):
+            machineInput = .slipFinished(id: id, result: result, at: now, wall: wall)
+        case .printerStatus(let status):
+            printerState.withLock { $0 = status }
+            machineInput = .printerStatus(status)
+        case .acknowledgeAlerts:
+            machineInput = .acknowledgeAlerts
+        case .flush:
+            machineInput = .tick(now, wall: wall)
+        }
+
+        var next = machine
+        let step = next.handle(machineInput)
+        do {
+            try await database.commit(step.records, timeZone: configuration.timeZone)
+            machine = next
+            retryNotBefore = nil
+            lastStorageError = nil
+            await apply(step.effects)
+            if let outcome = step.outcome {
+                logger.debug(
+                    "press stored",
+                    metadata: [
+                        "button": "\(outcome.button)", "flags": "\(outcome.flags)", "slip": "\(outcome.slip.rawValue)",
+                    ])
+                resolve(outcome.eventID, .acknowledged(outcome))
+            } else if case .button(let event) = input {
+                resolve(event.id, .ignored)
+            }
+            if case .staffSlip(_, let reply) = input {
+                let job = step.effects.compactMap { effect -> UUID? in
+                    if case .print(let job) = effect { return job.id }
+                    return nil
+                }.first
+                reply.resume(returning: .success(job ?? UUID()))
+            }
+        } catch {
+            logger.error(
+                "could not store: \(error.message)",
+                metadata: ["code": "\(error.code.rawValue)", "what-to-do": "\(error.hint)"])
+            lastStorageError = error
+            let failure = machine.handle(.storageFailed(error.message, button: pressedEvent?.button))
+            await apply(failure.effects)
+            retryNotBefore = now + .seconds(1)
+            if let pressedEvent { resolve(pressedEvent.id, .failed(error)) }
+            if case .staffSlip(_, let reply) = input { reply.resume(returning: .failure(error)) }
+        }
+        if case .flush(let reply) = input { reply.resume() }
+        if case .slipFinished = input {
+            slipsInFlight -= 1
+            if slipsInFlight == 0 {
+                for waiter in idleWaiters { waiter.resume() }
+                idleWaiters.removeAll()
+            }
+        }
+        rescheduleTimer()
+    }
+
+    private func apply(_ effects: [KioskEffect]) async {
+        for effect in effects {
+            switch effect {
+            case .light(let light, let pattern):
+                do {
+                    try await indicator.set(light, to: pattern)
+                } catch {
+                    logger.warning("could not set light \(light) to \(pattern.rawValue): \(error)")
+                }
+            case .print(let job):
+                slipsInFlight += 1
+                printJobsContinuation.yield(job)
+            }
+        }
+    }
+
+    var currentAlerts: [StaffAlert] { machine.activeAlerts }
+    var currentVisitExists: Bool { machine.currentVisit != nil }
+    var currentLights: [LightID: LightPattern] { machine.lightStates }
+    var storageErrorMessage: String? { lastStorageError?.description }
+
+    /// Returns once no slip is waiting for or at the printer and every result is stored.
+    public func waitUntilPrinted() async {
+        if slipsInFlight == 0 { return }
+        await withCheckedContinuation { idleWaiters.append($0) }
+    }
+
+    /// Handles a printer condition reported out of band (the simulator's control), then returns.
+    public func notePrinterStatus(_ status: PrinterStatus) async {
+        submit(.printerStatus(status))
+        await flush()
+    }
+
+    // MARK: - Timers
+
+    private func rescheduleTimer() {
+        var deadline = machine.nextDeadline
+        if let deadline0 = deadline, let retry = retryNotBefore, deadline0 < retry { deadline = retry }
+        guard deadline != timerDeadline else { return }
+        timer?.cancel()
+        timerDeadline = deadline
+        guard let deadline else {
+            timer = nil
+            return
+        }
+        timer = Task { [clock, inboxContinuation] in
+            do {
+                try await clock.sleep(until: deadline)
+            } catch {
+                return
+            }
+            inboxContinuation.yield(.tick)
+        }
+    }
+
+    // MARK: - Waiting for answers
+
+    private func resolve(_ eventID: UInt64, _ result: PressResult) {
+        results[eventID] = result
+        resultOrder.append(eventID)
+        if resultOrder.count > 4096 {
+            results[resultOrder.removeFirst()] = nil
+        }
+        for waiter in waiters.removeValue(forKey: eventID) ?? [] { waiter.resume(returning: result) }
+    }
+
+    /// Waits until the press with button event `id` has been handled; nil if that takes longer than `timeout`.
+    public func result(forEvent id: UInt64, timeout: Duration = .seconds(10)) async -> PressResult? {
+        if let result = results[id] { return result }
+        let timeoutTask = Task { [clock] in
+            try? await clock.sleep(for: timeout)
+            self.expireWaiter(id)
+        }
+        defer { timeoutTask.cancel() }
+        return await withCheckedContinuation { continuation in
+            waiters[id, default: []].append(continuation)
+        }
+    }
+
+    private func expireWaiter(_ id: UInt64) {
+        for waiter in waiters.removeValue(forKey: id) ?? [] { waiter.resume(returning: nil) }
+    }
+
+    // MARK: - Requests from staff
+
+    /// Prints a slip for `needs` at once (staff at the desk); it counts nothing. Returns the slip's id.
+    public func printStaffSlip(needs: [NeedCode]) async throws(StoreError) -> UUID {
+        let result = await withCheckedContinuation { continuation in
+            if !submit(.staffSlip(needs, continuation)) {
+                continuation.resume(
+                    returning: .failure(StoreError(code: .other, path: database.path, message: "the kiosk is stopping"))
+                )
+            }
+        }
+        return try result.get()
+    }
+
+    /// Clears the staff alerts (a fault is raised again if it is still there).
+    public func acknowledgeAlerts() async {
+        submit(.acknowledgeAlerts)
+        await flush()
+    }
+
+    /// Returns once every input submitted before the call has been handled, and due deadlines processed.
+    public func flush() async {
+        await withCheckedContinuation { continuation in
+            if !submit(.flush(continuation)) { continuation.resume() }
+        }
+    }
+}

@@ -1,0 +1,173 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import KioskControl
+import KioskCore
+import KioskRuntime
+import KioskSimulator
+import KioskStore
+import Logging
+
+/// The daemon's control API on its Unix socket: what `hubkiosk` talks to.
+public struct ControlServer: Sendable {
+    public let service: KioskService
+    public let simulator: SimulatorBackend?
+    public let info: ControlAPI.InfoResponse
+    public let hubName: String
+    public let layout: KioskLayout
+
+    public init(
+        service: KioskService,
+        simulator: SimulatorBackend?,
+        info: ControlAPI.InfoResponse,
+        hubName: String,
+        layout: KioskLayout
+    ) {
+        self.service = service
+        self.simulator = simulator
+        self.info = info
+        self.hubName = hubName
+        self.layout = layout
+    }
+
+    /// The HTTP application listening on `socketPath`; run it in the daemon's `ServiceGroup`.
+    public func application(
+        socketPath: String,
+        logger: Logger,
+        onRunning: @escaping @Sendable () async -> Void = {}
+    ) -> some ApplicationProtocol {
+        let router = Router()
+        router.get("/info") { _, _ in Self.json(info) }
+        router.get("/status") { _, _ in try await status() }
+        router.post("/sim/press") { request, _ in try await press(request) }
+        router.post("/sim/printer") { request, _ in try await setPrinter(request) }
+        router.post("/slip/print") { request, _ in try await printSlip(request) }
+        router.post("/alerts/acknowledge") { _, _ in
+            await service.acknowledgeAlerts()
+            return try await status()
+        }
+        return Application(
+            router: router,
+            configuration: .init(address: .unixDomainSocket(path: socketPath), serverName: nil),
+            onServerRunning: { _ in await onRunning() },
+            logger: logger)
+    }
+
+    // MARK: - Routes
+
+    func status() async throws -> Response {
+        let status: KioskStatus
+        do {
+            status = try await service.status()
+        } catch {
+            return Self.error(.internalServerError, error.description)
+        }
+        let formatter = ISO8601DateFormatter()
+        var lights: [String: String] = [:]
+        for (light, pattern) in status.lights { lights[light.description] = pattern.rawValue }
+        return Self.json(
+            ControlAPI.StatusResponse(
+                hub: service.configuration.hubID, hubName: hubName, backend: info.backend,
+                day: status.today.day.description, visits: status.today.visits,
+                needs: Dictionary(uniqueKeysWithValues: status.today.needs.map { ($0.key.rawValue, $0.value) }),
+                presses: status.today.presses, flaggedPresses: status.today.flaggedPresses,
+                slipsPrinted: status.today.slipsPrinted, slipsNotPrinted: status.today.slipsNotPrinted,
+                lastPressAt: status.today.lastPressAt.map { formatter.string(from: $0) }, printer: status.printer.key,
+                alerts: status.alerts.map(\.description), visitInProgress: status.visitInProgress, lights: lights,
+                storageError: status.lastStorageError))
+    }
+
+    func press(_ request: Request) async throws -> Response {
+        guard let simulator else {
+            return Self.error(.conflict, "the daemon drives real buttons (backend \(info.backend)), not the simulator")
+        }
+        let body: ControlAPI.PressRequest
+        do {
+            body = try await Self.decode(request)
+        } catch {
+            return Self.error(.badRequest, "\(error)")
+        }
+        guard let button = layout.button(named: body.button) else {
+            return Self.error(
+                .notFound, "\"\(body.button)\" is not a button of this kiosk", valid: layout.buttonNames)
+        }
+        let hold = body.holdMilliseconds.map { Duration.milliseconds($0) } ?? simulator.hold
+        guard let eventID = simulator.buttons.press(button.id, hold: hold) else {
+            return Self.json(ControlAPI.PressResponse(result: "ignored", button: button.id.rawValue))
+        }
+        switch await service.result(forEvent: eventID) {
+        case .acknowledged(let outcome):
+            return Self.json(
+                ControlAPI.PressResponse(
+                    result: "stored", pressID: outcome.pressID.uuidString.lowercased(),
+                    visitID: outcome.visitID.uuidString.lowercased(), button: outcome.button.rawValue,
+                    need: outcome.need?.rawValue, newVisit: outcome.newVisit, counted: outcome.counted,
+                    flags: outcome.flags.names, slip: outcome.slip.rawValue,
+                    slipID: outcome.slipID?.uuidString.lowercased()))
+        case .failed(let error):
+            return Self.json(
+                ControlAPI.PressResponse(result: "not-stored", button: button.id.rawValue, error: error.description),
+                status: .serviceUnavailable)
+        case .ignored, nil:
+            return Self.json(ControlAPI.PressResponse(result: "ignored", button: button.id.rawValue))
+        }
+    }
+
+    func setPrinter(_ request: Request) async throws -> Response {
+        guard let simulator else {
+            return Self.error(.conflict, "the daemon drives a real printer (backend \(info.backend))")
+        }
+        let body: ControlAPI.PrinterRequest
+        do {
+            body = try await Self.decode(request)
+        } catch {
+            return Self.error(.badRequest, "\(error)")
+        }
+        guard let status = PrinterStatus(key: body.state) else {
+            return Self.error(.notFound, "\"\(body.state)\" is not a printer state", valid: PrinterStatus.keys)
+        }
+        simulator.printer.setStatus(status)
+        await service.flush()
+        return try await self.status()
+    }
+
+    func printSlip(_ request: Request) async throws -> Response {
+        let body: ControlAPI.SlipRequest
+        do {
+            body = try await Self.decode(request)
+        } catch {
+            return Self.error(.badRequest, "\(error)")
+        }
+        let valid = layout.needs.map(\.code.rawValue)
+        guard !body.needs.isEmpty else { return Self.error(.badRequest, "name at least one need", valid: valid) }
+        for need in body.needs where !valid.contains(need) {
+            return Self.error(.notFound, "\"\(need)\" is not a need of this kiosk", valid: valid)
+        }
+        do {
+            let id = try await service.printStaffSlip(needs: body.needs.map { NeedCode($0) })
+            return Self.json(ControlAPI.SlipResponse(slipID: id.uuidString.lowercased()))
+        } catch {
+            return Self.error(.serviceUnavailable, error.description)
+        }
+    }
+
+    // MARK: - JSON
+
+    static func decode<T: Decodable>(_ request: Request) async throws -> T {
+        let buffer = try await request.body.collect(upTo: 64 * 1024)
+        return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))
+    }
+
+    static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    static func error(_ status: HTTPResponse.Status, _ message: String, valid: [String]? = nil) -> Response {
+        json(ControlAPI.ErrorResponse(error: message, valid: valid), status: status)
+    }
+}

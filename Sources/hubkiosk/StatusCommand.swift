@@ -1,0 +1,80 @@
+import ArgumentParser
+import Foundation
+import KioskConfig
+import KioskControl
+import KioskCore
+import KioskStore
+
+struct StatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status", abstract: "Today's counts, the printer, alerts and the last press.")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Flag(name: .long, help: "Print JSON.")
+    var json = false
+
+    func run() throws {
+        if let client = try? global.control() {
+            let status = try client.call("GET", "/status", as: ControlAPI.StatusResponse.self)
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                print(String(decoding: try encoder.encode(status), as: UTF8.self))
+                return
+            }
+            print("\(status.hubName) (\(status.hub)), \(status.backend) backend, daemon running")
+            printCounts(
+                day: status.day, visits: status.visits, needs: status.needs, presses: status.presses,
+                flagged: status.flaggedPresses, printed: status.slipsPrinted, notPrinted: status.slipsNotPrinted,
+                lastPress: status.lastPressAt)
+            print("Printer: \(status.printer)")
+            print("Alerts: " + (status.alerts.isEmpty ? "none" : ""))
+            for alert in status.alerts { print("  - \(alert)") }
+            if status.visitInProgress { print("A visit is in progress.") }
+            if let error = status.storageError { print("STORAGE PROBLEM: \(error)") }
+            return
+        }
+        // No daemon: the database still has today's counts.
+        let configuration = try global.configuration()
+        let database = try global.database(configuration)
+        let today = configuration.hub.timeZone.localDate(of: Date())
+        let counts = try database.dayCounts(today)
+        print("\(configuration.hub.name) (\(configuration.hub.id)): the daemon is NOT running")
+        printCounts(
+            day: today.description, visits: counts.visits,
+            needs: Dictionary(uniqueKeysWithValues: counts.needs.map { ($0.key.rawValue, $0.value) }),
+            presses: counts.presses, flagged: counts.flaggedPresses, printed: counts.slipsPrinted,
+            notPrinted: counts.slipsNotPrinted,
+            lastPress: counts.lastPressAt.map { ISO8601DateFormatter().string(from: $0) })
+    }
+
+    private func printCounts(
+        day: String, visits: Int, needs: [String: Int], presses: Int, flagged: Int, printed: Int, notPrinted: Int,
+        lastPress: String?
+    ) {
+        print("Today (\(day)): \(visits) visit\(visits == 1 ? "" : "s")")
+        if !needs.isEmpty {
+            print(
+                "  needs: " + needs.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+        }
+        print("  presses: \(presses) (\(flagged) flagged), slips: \(printed) printed, \(notPrinted) not printed")
+        print("  last press: \(lastPress ?? "none today")")
+    }
+}
+
+struct AlertsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "alerts", abstract: "Acknowledge the staff alerts (talk to someone, printer, …).")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "ack")
+    var action: String = "ack"
+
+    func run() throws {
+        guard action == "ack" else { throw ValidationError("the only action is `ack`") }
+        let status = try global.control().call("POST", "/alerts/acknowledge", as: ControlAPI.StatusResponse.self)
+        print(status.alerts.isEmpty ? "Alerts cleared." : "Still active: " + status.alerts.joined(separator: "; "))
+    }
+}

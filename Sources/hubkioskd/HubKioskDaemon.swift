@@ -1,0 +1,66 @@
+import ArgumentParser
+import Foundation
+import KioskApp
+import KioskConfig
+import KioskCore
+import Logging
+import ServiceLifecycle
+import UnixSignals
+
+/// The HubKiosk daemon: drives the kiosk's buttons, lights and printer, and stores every press.
+@main
+struct HubKioskDaemon: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "hubkioskd",
+        abstract: "Run the HubKiosk check-in kiosk.",
+        discussion: """
+            Reads the configuration and the directory of services, opens the database in the state directory and \
+            runs until SIGTERM or SIGINT (it then finishes the slip in flight and exits 0).
+            """)
+
+    @Option(name: .long, help: "The configuration file.")
+    var config: String = ProcessInfo.processInfo.environment["HUBKIOSK_CONFIG"] ?? KioskConfiguration.defaultPath
+
+    @Option(
+        name: .customLong("state-dir"),
+        help: "Where the database and the simulator's output live (default: $STATE_DIRECTORY, then state_dir).")
+    var stateDirectory: String?
+
+    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error.")
+    var logLevel: Logger.Level = .info
+
+    @Flag(name: .long, help: "Check the configuration and the directory, then exit.")
+    var check = false
+
+    func run() async throws {
+        let level = logLevel
+        LoggingSystem.bootstrap { label in JournalLogHandler(label: label, level: level) }
+        let logger = Logger(label: "hubkioskd")
+        do {
+            let setup = try KioskSetup.load(configPath: config, stateDirectoryFlag: stateDirectory)
+            if check {
+                print("\(setup.configuration.file): ok (\(setup.directory.services.count) services)")
+                return
+            }
+            let kiosk = try Kiosk(setup: setup, logger: logger)
+            logger.info(
+                "starting",
+                metadata: [
+                    "config": "\(setup.configuration.file)", "state-dir": "\(setup.stateDirectory)",
+                    "backend": "\(setup.configuration.backend.rawValue)", "hub": "\(setup.configuration.hub.id)",
+                ])
+            let group = ServiceGroup(
+                configuration: .init(
+                    services: kiosk.services.map { .init(service: $0) },
+                    gracefulShutdownSignals: [.sigterm, .sigint],
+                    logger: logger))
+            defer { kiosk.cleanUp() }
+            try await group.run()
+        } catch let error as StartupError {
+            FileHandle.standardError.write(Data("hubkioskd: \(error.message)\n".utf8))
+            throw ExitCode(error.exitCode)
+        }
+    }
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}
