@@ -24,6 +24,8 @@ public final class InProcessScenarioDriver: ScenarioDriver {
 
     public func wait(until offset: Duration) async throws {
         let target = start + offset
+        // Printing takes no simulated time: let slips in flight finish before the clock moves on.
+        await settle()
         // Releases happen at their own times, in order, so that a long jump does not look like a stuck button.
         while let next = releases.withLock({ list -> (at: MonotonicInstant, button: ButtonID)? in
             guard let index = list.indices.min(by: { list[$0].at < list[$1].at }), list[index].at <= target else {
@@ -35,10 +37,16 @@ public final class InProcessScenarioDriver: ScenarioDriver {
             if let event = simulator.buttons.edge(next.button, .up) {
                 _ = await kiosk.service.result(forEvent: event.id)
             }
-            await kiosk.service.flush()
+            await settle()
         }
         clock.advance(to: max(target, clock.now))
+        await settle()
+    }
+
+    /// Handles everything due now and waits for the slips this started.
+    private func settle() async {
         await kiosk.service.flush()
+        await kiosk.service.waitUntilPrinted()
     }
 
     public func press(_ name: String, hold: Duration) async throws -> String {
@@ -54,13 +62,12 @@ public final class InProcessScenarioDriver: ScenarioDriver {
 
     public func setPrinter(_ status: PrinterStatus) async throws {
         simulator.printer.setStatus(status)
-        await kiosk.service.notePrinterStatus(status)
+        await kiosk.service.refreshPrinterStatus()
     }
 
     /// Waits for the slips still printing, so that their results are stored.
     public func finish() async {
-        await kiosk.service.flush()
-        await kiosk.service.waitUntilPrinted()
+        await settle()
     }
 
     /// One line saying what the kiosk did with a press.

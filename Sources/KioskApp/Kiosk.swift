@@ -24,11 +24,13 @@ public final class Kiosk: Sendable {
     private let runtimeLink: RuntimeLink?
 
     /// Opens the state directory and database and builds the backend. `clock` nil means the system clock.
-    /// With `control` the kiosk serves its control socket in the state directory.
+    /// With `control` the kiosk serves its control socket in the state directory, and with `runtimeLink` links it
+    /// from the per-user runtime folder so that `hubkiosk` finds it without flags.
     public init(
         setup: KioskSetup,
         clock: (any KioskClock)? = nil,
         control: Bool = true,
+        runtimeLink linkFromRuntimeDirectory: Bool = true,
         makeID: @escaping @Sendable () -> UUID = { UUID() },
         logger: Logger
     ) throws(StartupError) {
@@ -83,7 +85,7 @@ public final class Kiosk: Sendable {
             let socket = ControlSocketLocator.socketPath(stateDirectory: setup.stateDirectory)
             // We hold the state directory's lock: a socket file left here is from a daemon that died.
             unlink(socket)
-            let link = RuntimeLink(target: socket, logger: logger)
+            let link = linkFromRuntimeDirectory ? RuntimeLink(target: socket, logger: logger) : nil
             let server = ControlServer(
                 service: service, simulator: simulator,
                 info: .init(
@@ -93,7 +95,7 @@ public final class Kiosk: Sendable {
             services.append(
                 server.application(socketPath: socket, logger: logger) {
                     chmod(socket, 0o660)
-                    link.create()
+                    link?.create()
                     logger.info("control socket ready", metadata: ["socket": "\(socket)"])
                 })
             controlSocket = socket

@@ -28,7 +28,8 @@ public actor KioskService: Service {
         case tick
         case staffSlip([NeedCode], CheckedContinuation<Result<UUID, StoreError>, Never>)
         case slipFinished(UUID, SlipResult)
-        case printerStatus(PrinterStatus)
+        /// The printer's condition may have changed: read it.
+        case printerChanged
         case acknowledgeAlerts
         case flush(CheckedContinuation<Void, Never>)
     }
@@ -100,11 +101,10 @@ public actor KioskService: Service {
             for await event in events { inboxContinuation.yield(.button(event)) }
         }
         let forwardStatus = Task { [inboxContinuation] in
-            for await status in statuses { inboxContinuation.yield(.printerStatus(status)) }
+            for await _ in statuses { inboxContinuation.yield(.printerChanged) }
         }
         let printing = Task { await self.printLoop() }
-        let initial = await printer.status()
-        inboxContinuation.yield(.printerStatus(initial))
+        inboxContinuation.yield(.printerChanged)
 
         await withGracefulShutdownHandler {
             await processInbox()
@@ -139,6 +139,9 @@ public actor KioskService: Service {
     // MARK: - Handling one input
 
     private func process(_ input: Input) async {
+        // Read before the clock: the reading may suspend, and the times below must be current.
+        var printerStatus: PrinterStatus?
+        if case .printerChanged = input { printerStatus = await printer.status() }
         let now = clock.now
         let wall = clock.wall
         let machineInput: KioskStateMachine.Input
@@ -153,7 +156,8 @@ public actor KioskService: Service {
             machineInput = .staffSlip(needs: needs, at: now, wall: wall)
         case .slipFinished(let id, let result):
             machineInput = .slipFinished(id: id, result: result, at: now, wall: wall)
-        case .printerStatus(let status):
+        case .printerChanged:
+            let status = printerStatus ?? .ready
             printerState.withLock { $0 = status }
             machineInput = .printerStatus(status)
         case .acknowledgeAlerts:
@@ -236,9 +240,9 @@ public actor KioskService: Service {
         await withCheckedContinuation { idleWaiters.append($0) }
     }
 
-    /// Handles a printer condition reported out of band (the simulator's control), then returns.
-    public func notePrinterStatus(_ status: PrinterStatus) async {
-        submit(.printerStatus(status))
+    /// Reads the printer's condition now (after the simulator changed it), then returns.
+    public func refreshPrinterStatus() async {
+        submit(.printerChanged)
         await flush()
     }
 

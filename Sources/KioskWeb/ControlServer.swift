@@ -127,7 +127,7 @@ public struct ControlServer: Sendable {
             return Self.error(.notFound, "\"\(body.state)\" is not a printer state", valid: PrinterStatus.keys)
         }
         simulator.printer.setStatus(status)
-        await service.flush()
+        await service.refreshPrinterStatus()
         return try await self.status()
     }
 

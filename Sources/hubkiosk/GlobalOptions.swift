@@ -66,19 +66,31 @@ struct GlobalOptions: ParsableArguments {
 
     /// The running daemon's description, if one answers.
     func daemonInfo() -> ControlAPI.InfoResponse? {
-        let known = stateDirectory.map { KioskConfiguration.absoluteStateDirectory($0) }
-        guard let client = ControlClient.connectToFirstLive(ControlSocketLocator.candidates(stateDirectory: known))
-        else { return nil }
+        let candidates: [String]
+        if let known = stateDirectory.map({ KioskConfiguration.absoluteStateDirectory($0) }) {
+            candidates = [ControlSocketLocator.socketPath(stateDirectory: known)]
+        } else {
+            candidates = ControlSocketLocator.candidates(stateDirectory: nil)
+        }
+        guard let client = ControlClient.connectToFirstLive(candidates) else { return nil }
         return try? client.call("GET", "/info", as: ControlAPI.InfoResponse.self)
     }
 
-    /// A client for the running daemon, or an error saying how to start one.
+    /// A client for the running daemon, or an error saying how to start one. With `--state-dir` (or
+    /// `$STATE_DIRECTORY`) only that directory's daemon will do; otherwise the runtime link finds the one running.
     func control() throws -> ControlClient {
-        var known = stateDirectory.map { KioskConfiguration.absoluteStateDirectory($0) }
-        if known == nil, configPath != nil, let configuration = try? configuration() {
-            known = configuration.resolveStateDirectory(flag: nil, environment: environment)
+        var candidates: [String]
+        if let explicit = stateDirectory.map({ KioskConfiguration.absoluteStateDirectory($0) })
+            ?? environment["STATE_DIRECTORY"].flatMap({ $0.split(separator: ":").first.map(String.init) })
+        {
+            candidates = [ControlSocketLocator.socketPath(stateDirectory: explicit)]
+        } else {
+            var known: String?
+            if configPath != nil, let configuration = try? configuration() {
+                known = configuration.resolveStateDirectory(flag: nil, environment: environment)
+            }
+            candidates = ControlSocketLocator.candidates(stateDirectory: known)
         }
-        let candidates = ControlSocketLocator.candidates(stateDirectory: known)
         if let client = ControlClient.connectToFirstLive(candidates) { return client }
         throw ControlError(code: .notRunning, socket: candidates.first ?? "", message: "")
     }

@@ -9,6 +9,7 @@ public struct EdgeDebouncer: Sendable {
         var accepted: ButtonLevel = .up
         var acceptedAt: MonotonicInstant?
         var raw: ButtonLevel = .up
+        var rawAt: MonotonicInstant?
     }
 
     public let window: Duration
@@ -23,6 +24,7 @@ public struct EdgeDebouncer: Sendable {
     {
         var line = lines[button] ?? LineState()
         line.raw = level
+        line.rawAt = instant
         defer { lines[button] = line }
         guard level != line.accepted else { return nil }
         if let last = line.acceptedAt, instant - last < window {
@@ -47,7 +49,8 @@ public struct EdgeDebouncer: Sendable {
         for (button, var line) in lines.sorted(by: { $0.key < $1.key }) {
             guard line.raw != line.accepted, let at = line.acceptedAt, instant - at >= window else { continue }
             line.accepted = line.raw
-            line.acceptedAt = instant
+            // The line really changed at its last raw edge: the next window counts from there.
+            line.acceptedAt = line.rawAt ?? instant
             lines[button] = line
             result.append((button, line.raw == .down ? .pressed : .released))
         }

@@ -288,12 +288,14 @@ public struct KioskStateMachine: Sendable {
                 step.effects.append(.print(pending))
                 continue
             }
-            if let (button, entry) = held.first(where: { !$0.value.stuck && $0.value.at + rules.stuckAfter <= deadline }
-            ) {
+            if let button = held.keys.sorted().first(where: {
+                let entry = held[$0]!
+                return !entry.stuck && entry.at + rules.stuckAfter <= deadline
+            }), let entry = held[button] {
                 markStuck(button, entry, into: &step)
                 continue
             }
-            if let (key, _) = alerts.first(where: { $0.value.until.map { $0 <= deadline } ?? false }) {
+            if let key = alertOrder.first(where: { alerts[$0]?.until.map { $0 <= deadline } ?? false }) {
                 clearAlert(key, into: &step)
                 continue
             }

@@ -16,9 +16,10 @@ public protocol ReceiptPrinter: Sendable {
     ///
     /// Throws ``PrinterError`` when the printer cannot take the slip (no paper, unplugged, timed out).
     func print(_ bytes: [UInt8]) async throws
-    /// The printer's current condition, as far as the link can tell.
+    /// The printer's last known condition. Returns at once: it must not wait on the printer.
     func status() async -> PrinterStatus
-    /// Changes of condition (paper out, back online, …) as they are noticed. Call this once.
+    /// Yields whenever the condition may have changed (paper out, back online, …); the kiosk then reads
+    /// ``status()``. Call this once.
     func statusUpdates() -> AsyncStream<PrinterStatus>
 }
 

@@ -1,0 +1,119 @@
+import Foundation
+import KioskApp
+import KioskConfig
+import KioskCore
+import KioskSimulator
+import Logging
+import ServiceLifecycle
+
+/// Paths in the source tree.
+enum Repository {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    static let exampleConfig = root.appendingPathComponent("Simulator/kiosk.toml").path
+    static func scenario(_ name: String) -> String {
+        root.appendingPathComponent("Simulator/scenarios/\(name).toml").path
+    }
+
+    /// The directory the package's executables are built into (next to this test bundle).
+    static var buildDirectory: URL {
+        URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+    }
+}
+
+/// A temporary directory removed when the test ends.
+final class TemporaryDirectory: Sendable {
+    let path: String
+
+    init() {
+        path = FileManager.default.temporaryDirectory.appendingPathComponent("hk-\(UUID().uuidString.prefix(8))").path
+        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    func file(_ name: String) -> String { (path as NSString).appendingPathComponent(name) }
+
+    deinit {
+        try? FileManager.default.removeItem(atPath: path)
+    }
+}
+
+/// The daemon's wiring, in this process, on the simulator and a manual clock.
+struct InProcessKiosk {
+    let state = TemporaryDirectory()
+    let clock: ManualClock
+    let kiosk: Kiosk
+    let group: ServiceGroup
+    let running: Task<Void, any Error>
+    let driver: InProcessScenarioDriver
+
+    /// Starts the kiosk with the example configuration at `start` (hub local time, ISO 8601).
+    init(start: String = "2026-12-03T10:00", control: Bool = false) throws {
+        let setup = try KioskSetup.load(configPath: Repository.exampleConfig, stateDirectoryFlag: state.path)
+        let parts = start.split(separator: "T")
+        let wall = setup.configuration.hub.timeZone.instant(
+            of: LocalDate(iso: parts[0])!, at: LocalTime(text: parts[1])!)
+        clock = ManualClock(wall: wall)
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        kiosk = try Kiosk(setup: setup, clock: clock, control: control, runtimeLink: false, logger: logger)
+        group = ServiceGroup(
+            configuration: .init(services: kiosk.services.map { .init(service: $0) }, logger: logger))
+        let group = self.group
+        running = Task { try await group.run() }
+        driver = InProcessScenarioDriver(kiosk: kiosk, clock: clock)
+    }
+
+    /// Plays a scenario file from Simulator/scenarios and waits for its slips.
+    func play(_ name: String) async throws -> [String] {
+        let scenario = try Scenario.load(path: Repository.scenario(name), layout: kiosk.setup.configuration.layout)
+        var lines: [String] = []
+        try await ScenarioPlayer.play(scenario, on: driver) { lines.append($0) }
+        await driver.finish()
+        return lines
+    }
+
+    /// Stops the kiosk as SIGTERM would, and waits for it.
+    func stop() async throws {
+        await group.triggerGracefulShutdown()
+        try await running.value
+        kiosk.cleanUp()
+    }
+}
+
+/// Runs blocking work (socket calls, child processes) off the cooperative thread pool.
+func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global().async {
+            continuation.resume(with: Result { try body() })
+        }
+    }
+}
+
+/// Runs one of the package's executables to completion.
+struct ToolRun: Sendable {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+
+    static func run(_ name: String, _ arguments: [String], environment: [String: String]? = nil) async throws -> ToolRun
+    {
+        let executable = Repository.buildDirectory.appendingPathComponent(name)
+        return try await offPool {
+            let process = Process()
+            process.executableURL = executable
+            process.arguments = arguments
+            if let environment { process.environment = environment }
+            let out = Pipe()
+            let err = Pipe()
+            process.standardOutput = out
+            process.standardError = err
+            try process.run()
+            let stdout = out.fileHandleForReading.readDataToEndOfFile()
+            let stderr = err.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return ToolRun(
+                status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                stderr: String(decoding: stderr, as: UTF8.self))
+        }
+    }
+}

@@ -1,0 +1,104 @@
+import Foundation
+import Testing
+
+@Suite("The hubkiosk tool")
+struct ToolTests {
+    @Test("export prints the tallies of a database the kiosk wrote, suppressed on request")
+    func export() async throws {
+        let kiosk = try InProcessKiosk(start: "2026-12-03T10:00")
+        _ = try await kiosk.play("busy-morning")
+        try await kiosk.stop()
+        let state = kiosk.state.path
+        let csv = try await ToolRun.run(
+            "hubkiosk",
+            ["export", "--config", Repository.exampleConfig, "--state-dir", state, "--by", "week", "--format", "csv"])
+        #expect(csv.status == 0, "\(csv.stderr)")
+        #expect(
+            csv.stdout == "hub,period,start,end,visits,money,food,housing,wellbeing,social,caring,work,talk\r\n"
+                + "brae-street,2026-W49,2026-11-30,2026-12-06,5,2,2,1,2,1,1,0,1\r\n"
+                + "brae-street,total,2026-11-30,2026-12-06,5,2,2,1,2,1,1,0,1\r\n")
+        let json = try await ToolRun.run(
+            "hubkiosk",
+            [
+                "export", "--config", Repository.exampleConfig, "--state-dir", state, "--by", "month", "--format",
+                "json", "--suppress",
+            ])
+        #expect(json.status == 0)
+        let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        let periods = object?["periods"] as? [[String: Any]]
+        #expect(periods?.first?["period"] as? String == "2026-12")
+        #expect(periods?.first?["visits"] as? String == "[c]")
+        let bad = try await ToolRun.run(
+            "hubkiosk", ["export", "--config", Repository.exampleConfig, "--state-dir", state, "--from", "2026-13-01"])
+        #expect(bad.status != 0 && bad.stderr.contains("--from 2026-13-01 is not a date"))
+    }
+
+    @Test("slip preview shows a slip at a given moment; an unknown need lists the valid ones")
+    func slipPreview() async throws {
+        let dir = TemporaryDirectory()
+        let preview = try await ToolRun.run(
+            "hubkiosk",
+            [
+                "slip", "preview", "--config", Repository.exampleConfig, "--need", "work", "--at", "2026-12-05T10:30",
+                "--escpos", dir.file("work.bin"),
+            ])
+        #expect(preview.status == 0, "\(preview.stderr)")
+        #expect(preview.stdout.contains("Digital Drop-in"))
+        #expect(preview.stdout.contains("Open now until 12:00"))
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: dir.file("work.bin")))
+        #expect(bytes.starts(with: [0x1B, 0x40, 0x1B, 0x74, 19]))
+        let unknown = try await ToolRun.run(
+            "hubkiosk", ["slip", "preview", "--config", Repository.exampleConfig, "--need", "fod"])
+        #expect(unknown.status != 0)
+        #expect(unknown.stderr.contains("\"fod\" is not a need") && unknown.stderr.contains("money, food, housing"))
+    }
+
+    @Test("directory check reports every problem with its line, and fails on errors")
+    func directoryCheck() async throws {
+        let dir = TemporaryDirectory()
+        let file = dir.file("directory.json")
+        let json = """
+            [
+              {"id": "a", "name": "A", "status": "active", "schedules": [{"freq": "WEEKLY", "byday": "XX", "opens_at": "10:00", "closes_at": "12:00"}]},
+              {"id": "b", "status": "gone"}
+            ]
+            """
+        _ = FileManager.default.createFile(atPath: file, contents: Data(json.utf8))
+        let run = try await ToolRun.run("hubkiosk", ["directory", "check", "--no-config", file])
+        #expect(run.status == 1)
+        #expect(run.stdout.contains("\(file):2: error: service \"a\", schedules[0].byday"))
+        #expect(run.stdout.contains("\(file):3: error: service \"b\", name"))
+        #expect(run.stdout.contains("\(file):3: error: service \"b\", status: \"gone\""))
+        let good = try await ToolRun.run(
+            "hubkiosk",
+            [
+                "directory", "check", "--config", Repository.exampleConfig,
+                Repository.root.path + "/Simulator/directory.json",
+            ])
+        #expect(good.status == 0, "\(good.stdout)")
+        #expect(good.stdout.contains("0 errors"))
+    }
+
+    @Test("sim press without a running daemon says how to start one")
+    func noDaemon() async throws {
+        let dir = TemporaryDirectory()
+        let run = try await ToolRun.run(
+            "hubkiosk", ["sim", "press", "food", "--state-dir", dir.path],
+            environment: [
+                "PATH": "/usr/bin:/bin", "XDG_RUNTIME_DIR": dir.file("run"),
+                "HUBKIOSK_CONFIG": Repository.exampleConfig,
+            ])
+        #expect(run.status != 0)
+        #expect(run.stderr.contains("not running"))
+    }
+
+    @Test("The daemon checks its configuration without starting")
+    func daemonCheck() async throws {
+        let run = try await ToolRun.run("hubkioskd", ["--config", Repository.exampleConfig, "--check"])
+        #expect(run.status == 0)
+        #expect(run.stdout.contains("ok (29 services)"))
+        let missing = try await ToolRun.run("hubkioskd", ["--config", "/nonexistent.toml"])
+        #expect(missing.status == 78)
+        #expect(missing.stderr.contains("/nonexistent.toml: does not exist"))
+    }
+}
