@@ -92,12 +92,16 @@ public final class Kiosk: Sendable {
                     configFile: configuration.file, stateDirectory: setup.stateDirectory,
                     backend: configuration.backend.rawValue, pid: getpid()),
                 hubName: configuration.hub.name, layout: configuration.layout)
-            services.append(
-                server.application(socketPath: socket, logger: logger) {
-                    chmod(socket, 0o660)
-                    link?.create()
-                    logger.info("control socket ready", metadata: ["socket": "\(socket)"])
-                })
+            do {
+                services.append(
+                    try server.service(socketPath: socket, logger: logger) {
+                        chmod(socket, 0o660)
+                        link?.create()
+                        logger.info("control socket ready", metadata: ["socket": "\(socket)"])
+                    })
+            } catch {
+                throw StartupError(message: "cannot serve the control socket \(socket): \(error)", exitCode: 73)
+            }
             controlSocket = socket
             runtimeLink = link
         } else {

@@ -57,6 +57,7 @@ public actor KioskService: Service {
     private var resultOrder: [UInt64] = []
     private var waiters: [UInt64: [CheckedContinuation<PressResult?, Never>]] = [:]
     private var lastStorageError: StoreError?
+    private var inputsSinceTrim = 0
     private(set) var slipsInFlight = 0
     private var idleWaiters: [CheckedContinuation<Void, Never>] = []
     let stopping = Mutex(false)
@@ -184,6 +185,9 @@ public actor KioskService: Service {
             } else if case .button(let event) = input {
                 resolve(event.id, .ignored)
             }
+            if step.records.contains(where: { if case .visitEnded = $0 { true } else { false } }) {
+                await idleMaintenance()
+            }
             if case .staffSlip(_, let reply) = input {
                 let job = step.effects.compactMap { effect -> UUID? in
                     if case .print(let job) = effect { return job.id }
@@ -203,6 +207,12 @@ public actor KioskService: Service {
             if case .staffSlip(_, let reply) = input { reply.resume(returning: .failure(error)) }
         }
         if case .flush(let reply) = input { reply.resume() }
+        // A long busy spell without an idle moment: give freed memory back now and then, off this loop.
+        inputsSinceTrim += 1
+        if inputsSinceTrim >= 2000 {
+            inputsSinceTrim = 0
+            Task.detached(priority: .background) { SystemMemory.releaseFreeMemory() }
+        }
         if case .slipFinished = input {
             slipsInFlight -= 1
             if slipsInFlight == 0 {
@@ -211,6 +221,18 @@ public actor KioskService: Service {
             }
         }
         rescheduleTimer()
+    }
+
+    /// Work kept off the press path and done when a visit ends, as nobody is at the kiosk: checkpoint the WAL
+    /// into the database file and give freed memory back.
+    private func idleMaintenance() async {
+        do {
+            try await database.checkpoint()
+        } catch {
+            logger.warning("checkpoint failed: \(error.message)")
+        }
+        SystemMemory.releaseFreeMemory()
+        inputsSinceTrim = 0
     }
 
     private func apply(_ effects: [KioskEffect]) async {
@@ -273,7 +295,7 @@ public actor KioskService: Service {
     private func resolve(_ eventID: UInt64, _ result: PressResult) {
         results[eventID] = result
         resultOrder.append(eventID)
-        if resultOrder.count > 4096 {
+        if resultOrder.count > 256 {
             results[resultOrder.removeFirst()] = nil
         }
         for waiter in waiters.removeValue(forKey: eventID) ?? [] { waiter.resume(returning: result) }

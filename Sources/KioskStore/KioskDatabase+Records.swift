@@ -27,14 +27,13 @@ extension KioskDatabase {
             case .visitStarted(let visit):
                 try db.cachedStatement(
                     sql: """
-                        INSERT INTO visit (id, started_at, started_mono, boot_id, clock_synced, local_day, local_month,
-                                           local_hour)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                        INSERT INTO visit (id, started_at, started_mono, boot_id, clock_synced, local_day, local_hour)
+                        VALUES (?, ?, ?, ?, ?, ?, ?)
                         """
                 ).execute(arguments: [
                     visit.id.uuidString.lowercased(), visit.startedAt.date.timeIntervalSince1970,
                     visit.startedMonotonic.nanoseconds, visit.bootID, visit.startedAt.synchronized,
-                    visit.localDay.daysSinceEpoch, monthKey(visit.localDay), visit.localHour,
+                    visit.localDay.daysSinceEpoch, visit.localHour,
                 ])
             case .press(let press):
                 try insert(press, timeZone: timeZone, in: db)
@@ -67,8 +66,6 @@ extension KioskDatabase {
         }
     }
 
-    static func monthKey(_ date: LocalDate) -> Int { date.year * 12 + date.month - 1 }
-
     private static func insert(_ press: PressEntry, timeZone: HubTimeZone, in db: Database) throws {
         let id = press.id.uuidString.lowercased()
         let visitID = press.visitID.uuidString.lowercased()
@@ -89,8 +86,8 @@ extension KioskDatabase {
         if press.countsNeed, let need = press.need {
             try db.cachedStatement(
                 sql: """
-                    INSERT INTO visit_need (visit_id, need, press_id, local_day, local_month)
-                    SELECT id, ?, ?, local_day, local_month FROM visit WHERE id = ?
+                    INSERT INTO visit_need (visit_id, need, press_id, local_day)
+                    SELECT id, ?, ?, local_day FROM visit WHERE id = ?
                     """
             ).execute(arguments: [need.rawValue, id, visitID])
         }
@@ -112,8 +109,8 @@ extension KioskDatabase {
             // Another press of the same need in the visit that broke no rule keeps the need counted.
             try db.execute(
                 sql: """
-                    INSERT OR IGNORE INTO visit_need (visit_id, need, press_id, local_day, local_month)
-                    SELECT p.visit_id, p.need, p.id, v.local_day, v.local_month
+                    INSERT OR IGNORE INTO visit_need (visit_id, need, press_id, local_day)
+                    SELECT p.visit_id, p.need, p.id, v.local_day
                     FROM press p JOIN visit v ON v.id = p.visit_id
                     WHERE p.visit_id = ? AND p.need = ? AND p.flags & ? = 0
                     ORDER BY p.mono_ns LIMIT 1

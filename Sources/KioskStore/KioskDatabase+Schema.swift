@@ -16,12 +16,11 @@ extension KioskDatabase {
                         clock_synced INTEGER NOT NULL,         -- 1 if the wall clock was synchronised
                         time_approximate INTEGER NOT NULL DEFAULT 0,
                         local_day INTEGER NOT NULL,            -- days since 1970-01-01 in the hub's time zone
-                        local_month INTEGER NOT NULL,          -- year * 12 + month - 1
                         local_hour INTEGER NOT NULL,
                         ended_at REAL,                         -- wall time of its last press, once it ended
                         counted INTEGER NOT NULL DEFAULT 0     -- 1 if a press in it broke no rule
                     ) WITHOUT ROWID;
-                    CREATE INDEX visit_counted_day ON visit(local_day, local_month) WHERE counted = 1;
+                    CREATE INDEX visit_counted_day ON visit(counted, local_day);
 
                     -- Every press is stored; presses that break the rules are flagged and counted nowhere.
                     CREATE TABLE press (
@@ -46,10 +45,9 @@ extension KioskDatabase {
                         need TEXT NOT NULL,
                         press_id TEXT NOT NULL REFERENCES press(id),
                         local_day INTEGER NOT NULL,            -- copied from the visit for fast tallies
-                        local_month INTEGER NOT NULL,
                         PRIMARY KEY (visit_id, need)
                     ) WITHOUT ROWID;
-                    CREATE INDEX visit_need_day ON visit_need(local_day, local_month, need);
+                    CREATE INDEX visit_need_day ON visit_need(local_day, need);
 
                     -- Slips asked for, and whether they printed.
                     CREATE TABLE slip (

@@ -1,12 +1,16 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdCore
 import KioskControl
 import KioskCore
 import KioskRuntime
 import KioskSimulator
 import KioskStore
 import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
 
 /// The daemon's control API on its Unix socket: what `hubkiosk` talks to.
 public struct ControlServer: Sendable {
@@ -30,12 +34,15 @@ public struct ControlServer: Sendable {
         self.layout = layout
     }
 
-    /// The HTTP application listening on `socketPath`; run it in the daemon's `ServiceGroup`.
-    public func application(
+    /// The HTTP server listening on `socketPath`; run it in the daemon's `ServiceGroup`.
+    ///
+    /// It is Hummingbird's HTTP/1 server and router without `Application`, whose `Date` header cache wakes the
+    /// process every second: an idle kiosk does not wake at all.
+    public func service(
         socketPath: String,
         logger: Logger,
         onRunning: @escaping @Sendable () async -> Void = {}
-    ) -> some ApplicationProtocol {
+    ) throws -> any Service {
         let router = Router()
         router.get("/info") { _, _ in Self.json(info) }
         router.get("/status") { _, _ in try await status() }
@@ -46,12 +53,28 @@ public struct ControlServer: Sendable {
             await service.acknowledgeAlerts()
             return try await status()
         }
-        return Application(
-            router: router,
-            configuration: .init(address: .unixDomainSocket(path: socketPath), serverName: nil),
-            onServerRunning: { _ in await onRunning() },
-            logger: logger)
+        let responder = router.buildResponder()
+        return try HTTPServerBuilder.http1().buildServer(
+            configuration: ServerConfiguration(address: .unixDomainSocket(path: socketPath)),
+            // One event loop is plenty for a local control socket (the default is one per core).
+            eventLoopGroup: ControlServer.eventLoop,
+            logger: logger,
+            responder: { request, writer, channel in
+                let context = BasicRequestContext(
+                    source: ApplicationRequestContextSource(channel: channel, logger: logger))
+                let response: Response
+                do {
+                    response = try await responder.respond(to: request, context: context)
+                } catch {
+                    response = Self.error(.internalServerError, "\(error)")
+                }
+                try await writer.write(response: response.head, body: response.body)
+            },
+            onServerRunning: { _ in await onRunning() })
     }
+
+    /// The control socket's single event-loop thread, shared by every server in the process.
+    static let eventLoop = MultiThreadedEventLoopGroup(numberOfThreads: 1)
 
     // MARK: - Routes
 

@@ -3,6 +3,7 @@ import Foundation
 import KioskApp
 import KioskConfig
 import KioskCore
+import KioskRuntime
 import Logging
 import ServiceLifecycle
 import UnixSignals
@@ -33,6 +34,7 @@ struct HubKioskDaemon: AsyncParsableCommand {
     var check = false
 
     func run() async throws {
+        SystemMemory.limitMallocArenas()
         let level = logLevel
         LoggingSystem.bootstrap { label in JournalLogHandler(label: label, level: level) }
         let logger = Logger(label: "hubkioskd")

@@ -72,3 +72,25 @@ struct TimeTests {
         #expect(local.time == LocalTime(hour: 0, minute: 30)!)
     }
 }
+
+@Suite("The transition table agrees with the system's time zones")
+struct TransitionTableTests {
+    @Test(
+        "Every hour from 1971 to 2060 has the system's offset",
+        arguments: ["Europe/London", "Europe/Dublin", "America/New_York", "Australia/Sydney", "Asia/Kolkata", "UTC"])
+    func agrees(identifier: String) {
+        let system = TimeZone(identifier: identifier)!
+        let zone = HubTimeZone(system)
+        var seconds = 31_536_000  // 1971
+        var mismatches = 0
+        while seconds < 2_840_140_800 {  // 2060
+            if zone.offset(atUnixSeconds: seconds)
+                != system.secondsFromGMT(for: Date(timeIntervalSince1970: Double(seconds)))
+            {
+                mismatches += 1
+            }
+            seconds += 3600 * 7 + 1
+        }
+        #expect(mismatches == 0)
+    }
+}

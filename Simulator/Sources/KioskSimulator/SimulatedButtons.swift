@@ -17,7 +17,7 @@ public final class SimulatedButtons: ButtonSource {
     private let continuation: AsyncStream<ButtonEvent>.Continuation
     private let keepHistory: Int
 
-    public init(layout: KioskLayout, clock: any KioskClock, debounce: Duration, keepHistory: Int = 1000) {
+    public init(layout: KioskLayout, clock: any KioskClock, debounce: Duration, keepHistory: Int = 200) {
         self.layout = layout
         self.clock = clock
         self.keepHistory = keepHistory

@@ -20,7 +20,7 @@ public final class SimulatedIndicator: Indicator {
     private let state = Mutex(State())
     private let keepHistory: Int
 
-    public init(clock: any KioskClock, logger: Logger, keepHistory: Int = 1000) {
+    public init(clock: any KioskClock, logger: Logger, keepHistory: Int = 200) {
         self.clock = clock
         self.logger = logger
         self.keepHistory = keepHistory

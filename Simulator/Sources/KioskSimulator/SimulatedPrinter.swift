@@ -32,7 +32,7 @@ public final class SimulatedPrinter: ReceiptPrinter {
     private let statusContinuation: AsyncStream<PrinterStatus>.Continuation
     private let decoder = ESCPOSDecoder()
 
-    public init(profile: PrinterProfile, outputDirectory: String?, logger: Logger, keepInMemory: Int = 100) throws {
+    public init(profile: PrinterProfile, outputDirectory: String?, logger: Logger, keepInMemory: Int = 20) throws {
         self.profile = profile
         self.outputDirectory = outputDirectory
         self.logger = logger

@@ -5,4 +5,10 @@
 /// Returns 1 if synchronised, 0 if not, -1 (errno set) if the kernel could not be asked.
 int hubkiosk_clock_synchronized(void);
 
+/// Limits glibc's malloc to `arenas` arenas (a small daemon does not need one per thread). Returns 1 on success.
+int hubkiosk_limit_malloc_arenas(int arenas);
+
+/// Returns free heap memory to the kernel (glibc malloc_trim). Returns 1 if memory was released.
+int hubkiosk_release_free_memory(void);
+
 #endif

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# HubKiosk development set-up on Debian 12 / Raspberry Pi OS (bookworm).
+#
+#   ./dev.sh run [hubkioskd options]   build, then run the kiosk on the simulator (Simulator/kiosk.toml)
+#   ./dev.sh test                      build, then run the whole test suite
+#
+# Both install the Debian packages the build needs if they are missing (with sudo when not root).
+set -euo pipefail
+cd "$(dirname "$0")"
+
+packages=(libsqlite3-dev pkg-config)
+
+ensure_packages() {
+    local missing=()
+    for package in "${packages[@]}"; do
+        dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+    done
+    [ ${#missing[@]} -eq 0 ] && return
+    echo "dev.sh: installing ${missing[*]}" >&2
+    local sudo=""
+    [ "$(id -u)" -ne 0 ] && sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
+}
+
+ensure_swift() {
+    if ! command -v swift >/dev/null; then
+        for candidate in /opt/swift/usr/bin "$HOME/.local/share/swiftly/bin"; do
+            [ -x "$candidate/swift" ] && export PATH="$candidate:$PATH" && break
+        done
+    fi
+    if ! command -v swift >/dev/null; then
+        echo "dev.sh: Swift 6 is not installed; see \"Installing Swift\" in README.md" >&2
+        exit 1
+    fi
+}
+
+case "${1:-}" in
+run)
+    shift
+    ensure_packages
+    ensure_swift
+    swift build --product hubkioskd
+    swift build --product hubkiosk
+    echo "dev.sh: kiosk starting; in another terminal: .build/debug/hubkiosk sim press food" >&2
+    exec .build/debug/hubkioskd --config Simulator/kiosk.toml "$@"
+    ;;
+test)
+    ensure_packages
+    ensure_swift
+    swift build --build-tests
+    swift format lint --strict --recursive Sources Simulator/Sources Tests Benchmarks/Sources Package.swift
+    swift test
+    ;;
+*)
+    echo "usage: ./dev.sh run [hubkioskd options] | ./dev.sh test" >&2
+    exit 64
+    ;;
+esac
