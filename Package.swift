@@ -60,6 +60,18 @@ let package = Package(
             ],
             swiftSettings: settings
         ),
+        // libgpiod 1.6 (v1 API) or 2.x (v2 API), behind one version-neutral shim.
+        .systemLibrary(
+            name: "CGPIOD",
+            pkgConfig: "libgpiod",
+            providers: [.apt(["libgpiod-dev"])]
+        ),
+        // libqrencode, for QR codes on printers without QR firmware.
+        .systemLibrary(
+            name: "CQRencode",
+            pkgConfig: "libqrencode",
+            providers: [.apt(["libqrencode-dev"])]
+        ),
         // Small C helpers for kernel interfaces Glibc's module does not export (adjtimex).
         .target(name: "CKioskShims"),
         // The wiring shared by every backend: the kiosk service that turns presses into rows, LEDs and slips.
@@ -70,6 +82,20 @@ let package = Package(
                 "KioskCore",
                 "ESCPOS",
                 "KioskStore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: settings
+        ),
+        // The board backend: libgpiod buttons and LEDs, printer transports (USB lp, serial, TCP 9100) with status,
+        // QR rasters, sd_notify.
+        .target(
+            name: "KioskHardware",
+            dependencies: [
+                "CGPIOD",
+                "CQRencode",
+                "KioskCore",
+                "ESCPOS",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -118,6 +144,7 @@ let package = Package(
             name: "KioskApp",
             dependencies: [
                 "KioskCore",
+                "KioskHardware",
                 "ESCPOS",
                 "KioskStore",
                 "KioskConfig",
@@ -135,6 +162,7 @@ let package = Package(
                 "KioskApp",
                 "KioskConfig",
                 "KioskCore",
+                "KioskHardware",
                 "KioskRuntime",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -147,6 +175,7 @@ let package = Package(
             name: "hubkiosk",
             dependencies: [
                 "KioskApp",
+                "KioskHardware",
                 "KioskControl",
                 "KioskConfig",
                 "KioskCore",
@@ -195,6 +224,14 @@ let package = Package(
         .testTarget(
             name: "KioskConfigTests",
             dependencies: ["KioskConfig", "KioskCore"],
+            swiftSettings: settings
+        ),
+        .testTarget(
+            name: "KioskHardwareTests",
+            dependencies: [
+                "CKioskShims", "KioskHardware", "KioskCore", "ESCPOS", "KioskSimulator",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: settings
         ),
         .testTarget(

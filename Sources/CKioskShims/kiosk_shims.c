@@ -1,8 +1,12 @@
+#define _GNU_SOURCE 1
 #include "kiosk_shims.h"
 
+#include <fcntl.h>
 #include <malloc.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/timex.h>
+#include <unistd.h>
 
 int hubkiosk_clock_synchronized(void) {
     struct timex tx;
@@ -29,4 +33,17 @@ int hubkiosk_release_free_memory(void) {
 #else
     return 0;
 #endif
+}
+
+int hubkiosk_openpty(int *master, char *slave_path, unsigned long size) {
+    int fd = posix_openpt(O_RDWR | O_NOCTTY);
+    if (fd < 0) {
+        return -1;
+    }
+    if (grantpt(fd) != 0 || unlockpt(fd) != 0 || ptsname_r(fd, slave_path, size) != 0) {
+        close(fd);
+        return -1;
+    }
+    *master = fd;
+    return 0;
 }

@@ -11,4 +11,8 @@ int hubkiosk_limit_malloc_arenas(int arenas);
 /// Returns free heap memory to the kernel (glibc malloc_trim). Returns 1 if memory was released.
 int hubkiosk_release_free_memory(void);
 
+/// Opens a pseudo-terminal pair (like openpty(3)): the master descriptor goes to `*master`, the slave's path to
+/// `slave_path`. Returns 0, or -1 with errno set. Used to test the serial printer transport without a printer.
+int hubkiosk_openpty(int *master, char *slave_path, unsigned long size);
+
 #endif

@@ -1,0 +1,281 @@
+import KioskCore
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A link to a printer: a USB printer device, a serial line or a TCP socket.
+public protocol PrinterTransport: Sendable {
+    /// How messages name the link (`/dev/usb/lp0`).
+    var name: String { get }
+    /// Opens the link if it is not open.
+    func open() throws(PrinterError)
+    /// Closes the link (it is opened again on the next use: a re-plugged printer works without a restart).
+    func close()
+    /// Sends `bytes`, all within `timeout`.
+    func write(_ bytes: [UInt8], timeout: Duration) throws(PrinterError)
+    /// Sends `DLE EOT n` and returns the answer byte, or nil if the printer does not answer in time.
+    func realTimeStatus(_ n: UInt8, timeout: Duration) throws(PrinterError) -> UInt8?
+    /// What the driver knows without asking the printer (`LPGETSTATUS` on usblp), or nil.
+    func portStatus() -> PrinterStatus?
+}
+
+extension PrinterError {
+    /// The printer error for a failed system call on `device`.
+    init(_ error: PosixError, device: String) {
+        switch error.errno {
+        case ENOENT, ENODEV, ENXIO:
+            self.init(.offline, "printer unplugged or switched off (\(device) is missing)")
+        case EACCES, EPERM:
+            self.init(.offline, "no permission to open \(device); add the kiosk's user to its group (lp or dialout)")
+        case ETIMEDOUT, EAGAIN:
+            self.init(.timeout, "printer did not take the slip in time (\(device))")
+        case ECONNREFUSED, EHOSTUNREACH, ENETUNREACH, ECONNRESET, EPIPE:
+            self.init(.offline, "printer not reachable at \(device) (\(error.message))")
+        default:
+            self.init(.io, "\(device): \(error)")
+        }
+    }
+}
+
+/// The open file descriptor of a transport, shared safely between calls.
+final class DescriptorBox: Sendable {
+    private let value = Mutex<Int32?>(nil)
+
+    var current: Int32? { value.withLock { $0 } }
+
+    func set(_ fd: Int32?) {
+        let old = value.withLock { box -> Int32? in
+            let old = box
+            box = fd
+            return old
+        }
+        if let old, old != fd { Posix.close(old) }
+    }
+}
+
+extension PrinterTransport {
+    /// `DLE EOT n` over a bidirectional descriptor.
+    static func query(
+        _ fd: Int32, _ n: UInt8, timeout: Duration, device: String, socket: Bool = false
+    )
+        throws(PrinterError) -> UInt8?
+    {
+        do {
+            Posix.drain(fd)
+            try Posix.writeAll(fd, [0x10, 0x04, n], timeout: timeout, socket: socket)
+            let answer = try Posix.read(fd, upTo: 1, timeout: timeout)
+            guard let byte = answer.first, PrinterStatusBytes.isRealTimeStatus(byte) else { return nil }
+            return byte
+        } catch {
+            throw PrinterError(error, device: device)
+        }
+    }
+}
+
+/// A USB printer class device (`/dev/usb/lpN`, driver usblp).
+public final class USBLinePrinterTransport: PrinterTransport {
+    public let path: String
+    private let descriptor = DescriptorBox()
+
+    public init(path: String) {
+        self.path = path
+    }
+
+    public var name: String { path }
+
+    public func open() throws(PrinterError) {
+        if descriptor.current != nil { return }
+        do throws(PosixError) {
+            let fd: Int32
+            do {
+                fd = try Posix.open(path, flags: O_RDWR | O_NONBLOCK | O_NOCTTY)
+            } catch  where error.errno == EINVAL || error.errno == EACCES {
+                fd = try Posix.open(path, flags: O_WRONLY | O_NONBLOCK | O_NOCTTY)
+            }
+            descriptor.set(fd)
+        } catch {
+            throw PrinterError(error, device: path)
+        }
+    }
+
+    public func close() {
+        descriptor.set(nil)
+    }
+
+    public func write(_ bytes: [UInt8], timeout: Duration) throws(PrinterError) {
+        try open()
+        guard let fd = descriptor.current else { throw PrinterError(.offline, "\(path) is not open") }
+        do {
+            try Posix.writeAll(fd, bytes, timeout: timeout)
+        } catch {
+            close()
+            throw PrinterError(error, device: path)
+        }
+    }
+
+    public func realTimeStatus(_ n: UInt8, timeout: Duration) throws(PrinterError) -> UInt8? {
+        try open()
+        guard let fd = descriptor.current else { return nil }
+        return try Self.query(fd, n, timeout: timeout, device: path)
+    }
+
+    /// `LPGETSTATUS` (0x060b): the port status the printer reports to the USB host.
+    public func portStatus() -> PrinterStatus? {
+        guard let fd = descriptor.current, let byte = try? Posix.ioctlInt(fd, 0x060B, name: "LPGETSTATUS") else {
+            return nil
+        }
+        return PrinterStatusBytes.status(usbPortStatus: byte)
+    }
+}
+
+/// How fast to send to a printer without flow control (the CSN-A2 at 19200 baud cannot print as fast as the line
+/// carries bytes, and loses them).
+public struct SerialThrottle: Hashable, Sendable {
+    /// Bytes per second the printer keeps up with.
+    public var bytesPerSecond: Int
+    /// Extra time each line feed takes to print.
+    public var lineFeedPause: Duration
+
+    public init(bytesPerSecond: Int, lineFeedPause: Duration) {
+        self.bytesPerSecond = bytesPerSecond
+        self.lineFeedPause = lineFeedPause
+    }
+
+    /// The pause after sending `chunk`.
+    public func pause(after chunk: some Collection<UInt8>) -> Duration {
+        let lineFeeds = chunk.filter { $0 == 0x0A }.count
+        let nanoseconds = Int64(chunk.count) * 1_000_000_000 / Int64(max(1, bytesPerSecond))
+        return .nanoseconds(nanoseconds) + lineFeedPause * lineFeeds
+    }
+}
+
+/// A printer on a serial line (`/dev/ttyUSB0`, `/dev/serial0`): raw 8N1 at the given speed and flow control.
+public final class SerialTransport: PrinterTransport {
+    public let path: String
+    public let baud: Int
+    public let flow: Posix.FlowControl
+    /// For links without flow control: how fast to send.
+    public let throttle: SerialThrottle?
+    private let descriptor = DescriptorBox()
+
+    public init(path: String, baud: Int, flow: Posix.FlowControl, throttle: SerialThrottle?) {
+        self.path = path
+        self.baud = baud
+        self.flow = flow
+        self.throttle = throttle
+    }
+
+    public var name: String { path }
+
+    public func open() throws(PrinterError) {
+        if descriptor.current != nil { return }
+        do throws(PosixError) {
+            let fd = try Posix.open(path, flags: O_RDWR | O_NONBLOCK | O_NOCTTY)
+            do {
+                try Posix.configureSerial(fd, baud: baud, flow: flow)
+            } catch {
+                Posix.close(fd)
+                throw error
+            }
+            descriptor.set(fd)
+        } catch {
+            throw PrinterError(error, device: path)
+        }
+    }
+
+    public func close() {
+        descriptor.set(nil)
+    }
+
+    public func write(_ bytes: [UInt8], timeout: Duration) throws(PrinterError) {
+        try open()
+        guard let fd = descriptor.current else { throw PrinterError(.offline, "\(path) is not open") }
+        do throws(PosixError) {
+            if let throttle {
+                let clock = ContinuousClock()
+                let deadline = clock.now + timeout
+                var index = 0
+                while index < bytes.count {
+                    let end = min(bytes.count, index + 32)
+                    let chunk = Array(bytes[index..<end])
+                    try Posix.writeAll(fd, chunk, timeout: max(.milliseconds(1), deadline - clock.now))
+                    let pause = throttle.pause(after: chunk)
+                    if clock.now + pause > deadline { throw PosixError("write", errno: ETIMEDOUT) }
+                    usleep(
+                        UInt32(
+                            clamping: pause.components.seconds * 1_000_000 + pause.components.attoseconds
+                                / 1_000_000_000_000))
+                    index = end
+                }
+            } else {
+                try Posix.writeAll(fd, bytes, timeout: timeout)
+            }
+        } catch {
+            close()
+            throw PrinterError(error, device: path)
+        }
+    }
+
+    public func realTimeStatus(_ n: UInt8, timeout: Duration) throws(PrinterError) -> UInt8? {
+        try open()
+        guard let fd = descriptor.current else { return nil }
+        return try Self.query(fd, n, timeout: timeout, device: path)
+    }
+
+    public func portStatus() -> PrinterStatus? { nil }
+}
+
+/// A network printer's raw TCP port (9100, "JetDirect").
+public final class TCPTransport: PrinterTransport {
+    public let host: String
+    public let port: Int
+    public let connectTimeout: Duration
+    private let descriptor = DescriptorBox()
+
+    public init(host: String, port: Int, connectTimeout: Duration = .seconds(3)) {
+        self.host = host
+        self.port = port
+        self.connectTimeout = connectTimeout
+    }
+
+    public var name: String { "tcp://\(host):\(port)" }
+
+    public func open() throws(PrinterError) {
+        if descriptor.current != nil { return }
+        do {
+            descriptor.set(try Posix.connectTCP(host: host, port: port, timeout: connectTimeout))
+        } catch {
+            throw PrinterError(error, device: name)
+        }
+    }
+
+    public func close() {
+        descriptor.set(nil)
+    }
+
+    public func write(_ bytes: [UInt8], timeout: Duration) throws(PrinterError) {
+        try open()
+        guard let fd = descriptor.current else { throw PrinterError(.offline, "\(name) is not connected") }
+        do {
+            try Posix.writeAll(fd, bytes, timeout: timeout, socket: true)
+        } catch {
+            close()
+            throw PrinterError(error, device: name)
+        }
+    }
+
+    public func realTimeStatus(_ n: UInt8, timeout: Duration) throws(PrinterError) -> UInt8? {
+        try open()
+        guard let fd = descriptor.current else { return nil }
+        do {
+            return try Self.query(fd, n, timeout: timeout, device: name, socket: true)
+        } catch {
+            close()
+            throw error
+        }
+    }
+
+    public func portStatus() -> PrinterStatus? { nil }
+}
