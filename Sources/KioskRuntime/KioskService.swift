@@ -32,6 +32,8 @@ public actor KioskService: Service {
         case printerChanged
         case acknowledgeAlerts
         case flush(CheckedContinuation<Void, Never>)
+        /// Something went wrong before the kiosk started (a damaged database was replaced): tell staff.
+        case startupProblem(String)
     }
 
     public nonisolated let configuration: RuntimeConfiguration
@@ -58,6 +60,12 @@ public actor KioskService: Service {
     private var waiters: [UInt64: [CheckedContinuation<PressResult?, Never>]] = [:]
     private var lastStorageError: StoreError?
     private var inputsSinceTrim = 0
+    /// Whether the wall clock was synchronised when last looked at; rows recorded before it synced are corrected
+    /// when it does.
+    private var clockSynchronized: Bool
+    /// Told a one-line summary whenever the alerts change (systemd's STATUS=).
+    private let statusReporter: (@Sendable (String) -> Void)?
+    private var lastReportedStatus = ""
     private(set) var slipsInFlight = 0
     private var idleWaiters: [CheckedContinuation<Void, Never>] = []
     let stopping = Mutex(false)
@@ -71,9 +79,12 @@ public actor KioskService: Service {
         database: KioskDatabase,
         renderer: SlipRenderer,
         makeID: @escaping @Sendable () -> UUID = { UUID() },
+        statusReporter: (@Sendable (String) -> Void)? = nil,
         logger: Logger
     ) {
         self.configuration = configuration
+        self.statusReporter = statusReporter
+        self.clockSynchronized = clock.wall.synchronized
         self.buttons = buttons
         self.indicator = indicator
         self.printer = printer
@@ -106,6 +117,15 @@ public actor KioskService: Service {
         }
         let printing = Task { await self.printLoop() }
         inboxContinuation.yield(.printerChanged)
+        do {
+            let marked = try await database.markApproximate(exceptBoot: clock.bootID)
+            if marked > 0 {
+                logger.notice("\(marked) presses from a boot whose clock never synchronised are marked approximate")
+            }
+        } catch {
+            logger.warning("could not mark approximate times: \(error.message)")
+        }
+        rescheduleTimer()
 
         await withGracefulShutdownHandler {
             await processInbox()
@@ -145,6 +165,7 @@ public actor KioskService: Service {
         if case .printerChanged = input { printerStatus = await printer.status() }
         let now = clock.now
         let wall = clock.wall
+        if wall.synchronized && !clockSynchronized { await correctClock(now: now, wall: wall) }
         let machineInput: KioskStateMachine.Input
         var pressedEvent: ButtonEvent?
         switch input {
@@ -165,6 +186,8 @@ public actor KioskService: Service {
             machineInput = .acknowledgeAlerts
         case .flush:
             machineInput = .tick(now, wall: wall)
+        case .startupProblem(let message):
+            machineInput = .storageFailed(message, button: nil)
         }
 
         var next = machine
@@ -207,6 +230,7 @@ public actor KioskService: Service {
             if case .staffSlip(_, let reply) = input { reply.resume(returning: .failure(error)) }
         }
         if case .flush(let reply) = input { reply.resume() }
+        reportStatus()
         // A long busy spell without an idle moment: give freed memory back now and then, off this loop.
         inputsSinceTrim += 1
         if inputsSinceTrim >= 2000 {
@@ -221,6 +245,29 @@ public actor KioskService: Service {
             }
         }
         rescheduleTimer()
+    }
+
+    /// The clock has just been synchronised: give this boot's earlier rows their true times.
+    private func correctClock(now: MonotonicInstant, wall: WallClockReading) async {
+        do {
+            let corrected = try await database.correctTimes(
+                bootID: clock.bootID, now: now, wall: wall.date, timeZone: configuration.timeZone)
+            clockSynchronized = true
+            logger.notice(
+                "clock synchronised: corrected the times of \(corrected.presses) presses and \(corrected.visits) visits"
+            )
+        } catch {
+            logger.warning("clock synchronised, but the times could not be corrected yet: \(error.message)")
+        }
+    }
+
+    private func reportStatus() {
+        guard let statusReporter else { return }
+        let alerts = machine.activeAlerts
+        let text = alerts.isEmpty ? "ready" : alerts.map(\.description).joined(separator: "; ")
+        guard text != lastReportedStatus else { return }
+        lastReportedStatus = text
+        statusReporter(text)
     }
 
     /// Work kept off the press path and done when a visit ends, as nobody is at the kiosk: checkpoint the WAL
@@ -262,6 +309,11 @@ public actor KioskService: Service {
         await withCheckedContinuation { idleWaiters.append($0) }
     }
 
+    /// Tells staff about a problem found before the kiosk started (a damaged database was replaced).
+    public nonisolated func reportStartupProblem(_ message: String) {
+        submit(.startupProblem(message))
+    }
+
     /// Reads the printer's condition now (after the simulator changed it), then returns.
     public func refreshPrinterStatus() async {
         submit(.printerChanged)
@@ -273,6 +325,11 @@ public actor KioskService: Service {
     private func rescheduleTimer() {
         var deadline = machine.nextDeadline
         if let deadline0 = deadline, let retry = retryNotBefore, deadline0 < retry { deadline = retry }
+        // While the clock is not synchronised, look again every 30 s, so that a quiet kiosk corrects its times too.
+        if !clockSynchronized {
+            let check = clock.now + .seconds(30)
+            if deadline.map({ check < $0 }) ?? true { deadline = check }
+        }
         guard deadline != timerDeadline else { return }
         timer?.cancel()
         timerDeadline = deadline

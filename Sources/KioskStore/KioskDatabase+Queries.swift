@@ -12,6 +12,7 @@ public struct StoredPress: Hashable, Sendable {
     public var bootID: String
     public var clockSynchronized: Bool
     public var timeApproximate: Bool
+    public var timeCorrected: Bool
     public var flags: PressFlags
     public var visitID: String
 }
@@ -136,7 +137,8 @@ extension KioskDatabase {
                     need: (row["need"] as String?).map(NeedCode.init(rawValue:)),
                     pressedAt: Date(timeIntervalSince1970: row["pressed_at"]), monotonicNanoseconds: row["mono_ns"],
                     bootID: row["boot_id"], clockSynchronized: row["clock_synced"],
-                    timeApproximate: row["time_approximate"], flags: PressFlags(rawValue: row["flags"]),
+                    timeApproximate: row["time_approximate"], timeCorrected: row["time_corrected"],
+                    flags: PressFlags(rawValue: row["flags"]),
                     visitID: row["visit_id"])
             }
         }

@@ -38,21 +38,28 @@ extension KioskDatabase {
             case .press(let press):
                 try insert(press, timeZone: timeZone, in: db)
             case .visitEnded(let id, let lastPressAt):
-                try db.cachedStatement(sql: "UPDATE visit SET ended_at = ? WHERE id = ?")
-                    .execute(arguments: [lastPressAt.date.timeIntervalSince1970, id.uuidString.lowercased()])
+                // The last stored press's time, which a clock correction may have fixed since it was pressed.
+                try db.cachedStatement(
+                    sql: """
+                        UPDATE visit SET ended_at = coalesce((SELECT MAX(pressed_at) FROM press WHERE visit_id = ?1), ?2)
+                        WHERE id = ?1
+                        """
+                ).execute(arguments: [id.uuidString.lowercased(), lastPressAt.date.timeIntervalSince1970])
             case .pressStuck(let id):
                 try markStuck(id.uuidString.lowercased(), in: db)
             case .slipRequested(let job):
                 try db.cachedStatement(
                     sql: """
-                        INSERT INTO slip (id, origin, needs, press_id, requested_at, local_day)
-                        VALUES (?, ?, ?, ?, ?, ?)
+                        INSERT INTO slip (id, origin, needs, press_id, requested_at, local_day, boot_id, requested_mono,
+                                          clock_synced)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """
                 ).execute(arguments: [
                     job.id.uuidString.lowercased(), job.origin.rawValue,
                     job.needs.map(\.rawValue).joined(separator: ","), job.pressID?.uuidString.lowercased(),
                     job.requestedWall.date.timeIntervalSince1970,
-                    timeZone.localDate(of: job.requestedWall.date).daysSinceEpoch,
+                    timeZone.localDate(of: job.requestedWall.date).daysSinceEpoch, job.bootID,
+                    job.requestedAt.nanoseconds, job.requestedWall.synchronized,
                 ])
             case .slipFinished(let id, let result, let at):
                 let (status, reason): (String, String?) =

@@ -64,6 +64,22 @@ extension KioskDatabase {
                     CREATE INDEX slip_day ON slip(local_day);
                     """)
         }
+        migrator.registerMigration("v2: clock correction") { db in
+            try db.execute(
+                sql: """
+                    -- Presses made before the clock was synchronised get their wall time recomputed from the monotonic
+                    -- clock when it syncs in the same boot (time_corrected = 1); from a boot that never synced they
+                    -- are kept and marked time_approximate = 1.
+                    ALTER TABLE press ADD COLUMN time_corrected INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE visit ADD COLUMN time_corrected INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE slip ADD COLUMN boot_id TEXT;
+                    ALTER TABLE slip ADD COLUMN requested_mono INTEGER;
+                    ALTER TABLE slip ADD COLUMN clock_synced INTEGER NOT NULL DEFAULT 1;
+                    ALTER TABLE slip ADD COLUMN time_corrected INTEGER NOT NULL DEFAULT 0;
+                    CREATE INDEX press_unsynchronized ON press(boot_id) WHERE clock_synced = 0 AND time_corrected = 0;
+                    CREATE INDEX visit_unsynchronized ON visit(boot_id) WHERE clock_synced = 0 AND time_corrected = 0;
+                    """)
+        }
         return migrator
     }
 }

@@ -86,6 +86,7 @@ public struct SlipJob: Hashable, Sendable {
     public var pressID: UUID?
     public var requestedAt: MonotonicInstant
     public var requestedWall: WallClockReading
+    public var bootID: String
 
     public init(
         id: UUID,
@@ -93,7 +94,8 @@ public struct SlipJob: Hashable, Sendable {
         origin: SlipOrigin,
         pressID: UUID?,
         requestedAt: MonotonicInstant,
-        requestedWall: WallClockReading
+        requestedWall: WallClockReading,
+        bootID: String
     ) {
         self.id = id
         self.needs = needs
@@ -101,6 +103,7 @@ public struct SlipJob: Hashable, Sendable {
         self.pressID = pressID
         self.requestedAt = requestedAt
         self.requestedWall = requestedWall
+        self.bootID = bootID
     }
 }
 

@@ -127,7 +127,8 @@ public struct KioskStateMachine: Sendable {
         case .staffSlip(let needs, let at, let wall):
             processDue(at: at, wall: wall, into: &step)
             let job = SlipJob(
-                id: makeID(), needs: needs, origin: .staff, pressID: nil, requestedAt: at, requestedWall: wall)
+                id: makeID(), needs: needs, origin: .staff, pressID: nil, requestedAt: at, requestedWall: wall,
+                bootID: bootID)
             step.records.append(.slipRequested(job))
             step.effects.append(.print(job))
         case .slipFinished(let id, let result, let at, let wall):
@@ -264,12 +265,14 @@ public struct KioskStateMachine: Sendable {
         }
         if let allowed = slipAllowedAt, at < allowed {
             let job = SlipJob(
-                id: makeID(), needs: [need], origin: .kiosk, pressID: pressID, requestedAt: at, requestedWall: wall)
+                id: makeID(), needs: [need], origin: .kiosk, pressID: pressID, requestedAt: at, requestedWall: wall,
+                bootID: bootID)
             pendingSlip = job
             return (.deferred, job.id)
         }
         let job = SlipJob(
-            id: makeID(), needs: [need], origin: .kiosk, pressID: pressID, requestedAt: at, requestedWall: wall)
+            id: makeID(), needs: [need], origin: .kiosk, pressID: pressID, requestedAt: at, requestedWall: wall,
+            bootID: bootID)
         lastSlipAt = at
         step.records.append(.slipRequested(job))
         step.effects.append(.print(job))

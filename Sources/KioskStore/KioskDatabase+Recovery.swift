@@ -1,0 +1,180 @@
+import Foundation
+import GRDB
+
+/// What happened to a damaged database at start.
+public struct RecoveryReport: Hashable, Sendable, CustomStringConvertible {
+    /// Where the damaged file was moved.
+    public var movedTo: String
+    /// Why it was taken for damaged.
+    public var problem: String
+    /// Rows copied into the fresh database, by table.
+    public var salvaged: [String: Int]
+
+    public var salvagedPresses: Int { salvaged["press"] ?? 0 }
+
+    public var description: String {
+        "the database was damaged (\(problem)); it was moved to \(movedTo) and a fresh one started with "
+            + "\(salvagedPresses) presses and \(salvaged["visit"] ?? 0) visits salvaged"
+    }
+}
+
+extension KioskDatabase {
+    /// Opens the database at `path` like ``init(path:busyTimeout:)``, but first checks it (`PRAGMA quick_check`).
+    /// A damaged file is moved aside, a fresh database is started, and every row that can still be read is copied
+    /// into it. Nothing that can be read is lost; the report says what happened, for staff.
+    public static func openRecovering(path: String) throws(StoreError) -> (KioskDatabase, RecoveryReport?) {
+        guard FileManager.default.fileExists(atPath: path) else { return (try KioskDatabase(path: path), nil) }
+        var problem: String
+        do {
+            let database = try KioskDatabase(path: path)
+            let problems = try database.quickCheck()
+            if problems.isEmpty { return (database, nil) }
+            try? database.close()
+            problem = problems.prefix(3).joined(separator: "; ")
+        } catch {
+            guard error.code == .corrupt || error.code == .other else { throw error }
+            problem = error.message
+        }
+        let movedTo = path + ".damaged-\(Int(Date().timeIntervalSince1970))"
+        do {
+            try FileManager.default.moveItem(atPath: path, toPath: movedTo)
+            for suffix in ["-wal", "-shm"] where FileManager.default.fileExists(atPath: path + suffix) {
+                try FileManager.default.moveItem(atPath: path + suffix, toPath: movedTo + suffix)
+            }
+        } catch {
+            throw StoreError(
+                code: .readOnly, path: path, message: "the file is damaged and cannot be moved aside: \(error)")
+        }
+        let fresh = try KioskDatabase(path: path)
+        let salvaged = fresh.salvage(from: movedTo)
+        return (fresh, RecoveryReport(movedTo: movedTo, problem: problem, salvaged: salvaged))
+    }
+
+    /// `PRAGMA quick_check`: an empty list when the file is sound.
+    public func quickCheck() throws(StoreError) -> [String] {
+        let rows = try readSync { db in try String.fetchAll(db, sql: "PRAGMA quick_check") }
+        return rows == ["ok"] ? [] : rows
+    }
+
+    /// Copies every readable row of the kiosk's tables from the database at `damaged`.
+    ///
+    /// Each table is read in key order from both ends, in chunks that shrink around a damaged page, so that
+    /// everything up to it from either side is kept; then the table's indexes are read for the keys of rows that
+    /// lie between damaged pages, and those rows are fetched one by one. Only rows on damaged pages are lost.
+    func salvage(from damaged: String) -> [String: Int] {
+        var config = Configuration()
+        config.foreignKeysEnabled = false
+        guard let source = try? DatabaseQueue(path: damaged, configuration: config) else { return [:] }
+        defer { try? source.close() }
+        let tables: [(name: String, key: [String], indexes: [String])] = [
+            ("visit", ["id"], ["visit_counted_day"]),
+            ("press", ["id"], ["press_visit", "press_day"]),
+            ("visit_need", ["visit_id", "need"], ["visit_need_day"]),
+            ("slip", ["id"], ["slip_day"]),
+        ]
+        var counts: [String: Int] = [:]
+        // Salvaged rows may lack their parents (a press whose visit was on a damaged page): keep them anyway.
+        try? queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA foreign_keys = OFF") }
+        defer { try? queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA foreign_keys = ON") } }
+        for table in tables {
+            guard let columns = try? queue.read({ db in try db.columns(in: table.name).map(\.name) }),
+                let available = try? source.read({ db in try db.columns(in: table.name).map(\.name) })
+            else { continue }
+            let shared = columns.filter { available.contains($0) }
+            guard table.key.allSatisfy(shared.contains) else { continue }
+            let salvager = TableSalvager(
+                source: source, destination: queue, table: table.name, columns: shared, key: table.key)
+            var copied = salvager.copyInKeyOrder(ascending: true) + salvager.copyInKeyOrder(ascending: false)
+            for index in table.indexes { copied += salvager.copyByKeys(from: index) }
+            counts[table.name] = copied
+        }
+        return counts
+    }
+}
+
+/// Copies the readable rows of one table out of a damaged database.
+struct TableSalvager {
+    let source: DatabaseQueue
+    let destination: DatabaseQueue
+    let table: String
+    let columns: [String]
+    let key: [String]
+
+    private var list: String { columns.joined(separator: ", ") }
+    private var keyTuple: String { "(" + key.joined(separator: ", ") + ")" }
+    private var keyPlaceholders: String { "(" + key.map { _ in "?" }.joined(separator: ", ") + ")" }
+    private var keyIndexes: [Int] { key.map { columns.firstIndex(of: $0)! } }
+
+    /// Inserts rows that are not there yet; returns how many were new.
+    private func insert(_ rows: [[DatabaseValue]]) -> Int {
+        let sql =
+            "INSERT OR IGNORE INTO \(table) (\(list)) VALUES (\(columns.map { _ in "?" }.joined(separator: ", ")))"
+        return
+            (try? destination.write { db -> Int in
+                var count = 0
+                for values in rows {
+                    try db.execute(sql: sql, arguments: StatementArguments(values))
+                    count += db.changesCount
+                }
+                return count
+            }) ?? 0
+    }
+
+    /// Reads from one end towards the other. A chunk that meets a damaged page is read again in smaller pieces,
+    /// down to single rows, so that every row before the damaged page is kept.
+    func copyInKeyOrder(ascending: Bool) -> Int {
+        let order = ascending ? "ASC" : "DESC"
+        let comparison = ascending ? ">" : "<"
+        let orderBy = key.map { "\($0) \(order)" }.joined(separator: ", ")
+        var after: [DatabaseValue]?
+        var size = 1000
+        var copied = 0
+        while true {
+            let chunk: [[DatabaseValue]]
+            do {
+                chunk = try source.read { db in
+                    let condition = after == nil ? "" : "WHERE \(keyTuple) \(comparison) \(keyPlaceholders)"
+                    return try Row.fetchAll(
+                        db, sql: "SELECT \(list) FROM \(table) \(condition) ORDER BY \(orderBy) LIMIT \(size)",
+                        arguments: StatementArguments(after ?? [])
+                    ).map { row in columns.map { row[$0] } }
+                }
+            } catch {
+                if size == 1 { break }  // the next row is on a damaged page
+                size = max(1, size / 4)
+                continue
+            }
+            if chunk.isEmpty { break }
+            copied += insert(chunk)
+            after = keyIndexes.map { chunk.last![$0] }
+        }
+        return copied
+    }
+
+    /// Reads the keys an index holds (as far as the index can be read), and fetches each row not copied yet.
+    func copyByKeys(from index: String) -> Int {
+        var keys: [[DatabaseValue]] = []
+        try? source.read { db in
+            let cursor = try Row.fetchCursor(
+                db, sql: "SELECT \(key.joined(separator: ", ")) FROM \(table) INDEXED BY \(index)")
+            while let row = try cursor.next() { keys.append(key.map { row[$0] }) }
+        }
+        let present: Set<[DatabaseValue]> =
+            (try? destination.read { db in
+                Set(
+                    try Row.fetchAll(db, sql: "SELECT \(key.joined(separator: ", ")) FROM \(table)").map { row in
+                        key.map { row[$0] }
+                    })
+            }) ?? []
+        var rows: [[DatabaseValue]] = []
+        for value in keys where !present.contains(value) {
+            let row = try? source.read { db in
+                try Row.fetchOne(
+                    db, sql: "SELECT \(list) FROM \(table) WHERE \(keyTuple) = \(keyPlaceholders)",
+                    arguments: StatementArguments(value))
+            }
+            if let row = row ?? nil { rows.append(columns.map { row[$0] }) }
+        }
+        return insert(rows)
+    }
+}
