@@ -3,6 +3,7 @@ import Foundation
 import KioskConfig
 import KioskControl
 import KioskCore
+import KioskHardware
 import KioskRuntime
 import KioskSimulator
 import KioskStore
@@ -16,6 +17,10 @@ public final class Kiosk: Sendable {
     public let database: KioskDatabase
     public let service: KioskService
     public let simulator: SimulatorBackend?
+    /// The board's hardware, when the backend is "board".
+    public let board: BoardBackend?
+    /// What start-up found wrong with the database and repaired, if anything.
+    public let recovery: RecoveryReport?
     /// The control socket, if the kiosk serves one.
     public let controlSocket: String?
     /// Everything to run, in start order (the kiosk first, so the control socket only opens onto a ready kiosk).
@@ -32,6 +37,7 @@ public final class Kiosk: Sendable {
         control: Bool = true,
         runtimeLink linkFromRuntimeDirectory: Bool = true,
         makeID: @escaping @Sendable () -> UUID = { UUID() },
+        notifier: SystemdNotifier = SystemdNotifier(environment: [:]),
         logger: Logger
     ) throws(StartupError) {
         self.setup = setup
@@ -39,46 +45,61 @@ public final class Kiosk: Sendable {
         for warning in setup.directoryWarnings {
             logger.warning("directory \(configuration.directoryFile): \(warning)")
         }
-        guard configuration.backend == .simulator else {
-            throw StartupError(
-                message: "\(configuration.file): [kiosk] backend: \"board\" (GPIO buttons and a real printer) is not "
-                    + "available in this build yet; use backend = \"simulator\"",
-                exitCode: 69)
-        }
         do {
             lock = try StateDirectoryLock(directory: setup.stateDirectory)
         } catch {
             throw StartupError(error)
         }
+        let clock = clock ?? SystemClock(trustWallClock: configuration.trustClock)
+        let buttons: any ButtonSource
+        let indicator: any Indicator
+        let printer: any ReceiptPrinter
+        switch configuration.backend {
+        case .simulator:
+            let simulator: SimulatorBackend
+            do {
+                simulator = try SimulatorBackend(
+                    layout: configuration.layout, rules: configuration.rules, profile: configuration.printerProfile,
+                    clock: clock, outputDirectory: setup.simulatorOutput, hold: configuration.simulator.hold,
+                    logger: logger)
+            } catch {
+                throw StartupError(
+                    message: "cannot create the simulator's output folder \(setup.simulatorOutput): \(error)",
+                    exitCode: 73)
+            }
+            self.simulator = simulator
+            self.board = nil
+            (buttons, indicator, printer) = (simulator.buttons, simulator.indicator, simulator.printer)
+        case .board:
+            let board = try BoardBackend.make(configuration: configuration, logger: logger)
+            self.simulator = nil
+            self.board = board
+            (buttons, indicator, printer) = (board.buttons, board.lights, board.printer)
+            Task { await board.printer.refresh() }
+        }
+        // The hardware is in place: only now is the database opened (and repaired if it was damaged).
         do {
-            database = try KioskDatabase(path: setup.databasePath)
+            (database, recovery) = try KioskDatabase.openRecovering(path: setup.databasePath)
         } catch {
             throw StartupError(error)
         }
-        let clock = clock ?? SystemClock()
-        let simulator: SimulatorBackend
-        do {
-            simulator = try SimulatorBackend(
-                layout: configuration.layout, rules: configuration.rules, profile: configuration.printerProfile,
-                clock: clock, outputDirectory: setup.simulatorOutput, hold: configuration.simulator.hold,
-                logger: logger)
-        } catch {
-            throw StartupError(
-                message: "cannot create the simulator's output folder \(setup.simulatorOutput): \(error)", exitCode: 73)
-        }
-        self.simulator = simulator
+        if let recovery { logger.error("\(recovery)") }
         let composer = SlipComposer(
             hubName: configuration.hub.name, directory: setup.directory, layout: configuration.layout,
             timeZone: configuration.hub.timeZone, servicesPerNeed: configuration.slip.servicesPerNeed,
             maximumServices: configuration.slip.maximumServices, title: configuration.slip.title,
             footer: configuration.slip.footer)
-        let renderer = SlipRenderer(composer: composer, encoder: ESCPOSEncoder(profile: configuration.printerProfile))
+        // Printers without QR firmware get the QR code as an image made by libqrencode.
+        let renderer = SlipRenderer(
+            composer: composer,
+            encoder: ESCPOSEncoder(profile: configuration.printerProfile, rasterizer: QREncodeRasterizer()))
         service = KioskService(
             configuration: RuntimeConfiguration(
                 hubID: configuration.hub.id, layout: configuration.layout, rules: configuration.rules,
                 timeZone: configuration.hub.timeZone),
-            buttons: simulator.buttons, indicator: simulator.indicator, printer: simulator.printer, clock: clock,
-            database: database, renderer: renderer, makeID: makeID, logger: logger)
+            buttons: buttons, indicator: indicator, printer: printer, clock: clock, database: database,
+            renderer: renderer, makeID: makeID, statusReporter: { notifier.status($0) }, logger: logger)
+        if let recovery { service.reportStartupProblem(recovery.description) }
 
         var services: [any Service] = [service]
         if control {
@@ -98,6 +119,7 @@ public final class Kiosk: Sendable {
                         chmod(socket, 0o660)
                         link?.create()
                         logger.info("control socket ready", metadata: ["socket": "\(socket)"])
+                        notifier.ready(status: "ready")
                     })
             } catch {
                 throw StartupError(message: "cannot serve the control socket \(socket): \(error)", exitCode: 73)
@@ -108,11 +130,15 @@ public final class Kiosk: Sendable {
             controlSocket = nil
             runtimeLink = nil
         }
+        if let interval = notifier.watchdogInterval {
+            services.append(WatchdogService(notifier: notifier, interval: interval, kiosk: service))
+        }
         self.services = services
     }
 
     /// Removes the control socket and its runtime link (call after the services stopped).
     public func cleanUp() {
+        board?.stop()
         runtimeLink?.remove()
         if let controlSocket { unlink(controlSocket) }
     }

@@ -50,7 +50,7 @@ public enum ConfigLoader {
             }
             return table
         }
-        for key in ["hub", "kiosk", "printer", "slip", "visit", "rules", "simulator"] { top.markKnown(key) }
+        for key in ["hub", "kiosk", "printer", "slip", "visit", "rules", "simulator", "board"] { top.markKnown(key) }
 
         // [hub]
         var hubReader = TableReader(table("hub"), name: "hub", context: context)
@@ -80,6 +80,7 @@ public enum ConfigLoader {
             }
         }
         let stateDirectory = kiosk.string("state_dir").map { KioskConfiguration.absolute($0, relativeTo: base) }
+        let trustClock = kiosk.bool("trust_clock") ?? (backend == .simulator)
         let directoryName = kiosk.string("directory") ?? "directory.json"
         let directoryFile = KioskConfiguration.absolute(directoryName, relativeTo: base)
         kiosk.reportUnknownKeys()
@@ -97,7 +98,56 @@ public enum ConfigLoader {
                         + PrinterProfile.all.map { "\"\($0.id)\"" }.joined(separator: ", "))
             }
         }
+        var link = KioskConfiguration.PrinterLink()
+        if let text = printer.string("device") {
+            link.device = PrinterDevice(text)
+            if link.device == nil {
+                printer.problem(
+                    "device",
+                    "\"\(text)\" is not a printer device; use /dev/usb/lp0 (USB), /dev/ttyUSB0 or /dev/serial0 (serial) "
+                        + "or tcp://192.168.1.50:9100 (network)")
+            }
+        }
+        if let baud = printer.integer("baud", in: 1200...921_600, unit: "baud") {
+            if [9600, 19200, 38400, 57600, 115_200].contains(baud) {
+                link.baud = baud
+            } else {
+                printer.problem("baud", "\(baud) is not supported; use 9600, 19200, 38400, 57600 or 115200")
+            }
+        }
+        if let flow = printer.string("flow_control") {
+            if KioskConfiguration.PrinterLink.flowControls.contains(flow) {
+                link.flowControl = flow
+            } else {
+                printer.problem("flow_control", "\"\(flow)\" is not a flow control; use none, rts-cts or xon-xoff")
+            }
+        }
+        if let timeout = printer.duration(seconds: "write_timeout_seconds", in: 1...120) { link.writeTimeout = timeout }
+        link.throttleBytesPerSecond = printer.integer("throttle_bytes_per_second", in: 0...1_000_000, unit: "bytes/s")
         printer.reportUnknownKeys()
+
+        // [board]
+        var boardReader = TableReader(table("board"), name: "board", context: context)
+        var board = KioskConfiguration.Board()
+        board.chip = boardReader.string("chip")
+        if let value = boardReader.bool("active_low") { board.activeLow = value }
+        if let value = boardReader.bool("led_active_low") { board.ledActiveLow = value }
+        if let bias = boardReader.string("bias") {
+            if KioskConfiguration.Board.biases.contains(bias) {
+                board.bias = bias
+            } else {
+                boardReader.problem("bias", "\"\(bias)\" is not a bias; use pull-up, pull-down, disabled or as-is")
+            }
+        }
+        board.staffAlert = lineSpec(&boardReader, "staff_alert")
+        if let device = boardReader.string("staff_alert_device") {
+            if ["led", "buzzer"].contains(device) {
+                board.staffAlertDevice = device
+            } else {
+                boardReader.problem("staff_alert_device", "\"\(device)\" is not led or buzzer")
+            }
+        }
+        boardReader.reportUnknownKeys()
 
         // [slip]
         var slipReader = TableReader(table("slip"), name: "slip", context: context)
@@ -139,14 +189,27 @@ public enum ConfigLoader {
 
         // [[needs]] and [[buttons]]
         let needs = readNeeds(root, top: &top, context: context)
-        let buttons = readButtons(root, needs: needs, top: &top, context: context)
+        let (buttons, wiring) = readButtons(root, needs: needs, top: &top, context: context)
         top.reportUnknownKeys()
+        if backend == .board {
+            for (index, button) in buttons.enumerated() where wiring[button.id]?.line == nil {
+                TableReader(nil, name: "buttons", index: index, context: context).problem(
+                    "line",
+                    "the board backend needs each button's GPIO line, like line = \"GPIO17\" (or line = 17 on [board] chip)"
+                )
+            }
+            if link.device == nil {
+                printer.problem(
+                    "device", "the board backend needs the printer's device, like device = \"/dev/usb/lp0\"")
+            }
+        }
 
         if !context.problems.isEmpty { throw ConfigError(problems: context.problems) }
         return KioskConfiguration(
             file: absolutePath, hub: .init(id: hubID, name: hubName, timeZone: timeZone), backend: backend,
             stateDirectory: stateDirectory, directoryFile: directoryFile, printerProfile: profile, slip: slip,
-            rules: rules, layout: KioskLayout(needs: needs, buttons: buttons), simulator: simulator)
+            rules: rules, layout: KioskLayout(needs: needs, buttons: buttons), simulator: simulator, board: board,
+            wiring: wiring, printerLink: link, trustClock: trustClock)
     }
 
     private static func arrayOfTables(_ root: TOMLTable, _ key: String, top: inout TableReader) -> [TOMLTable]? {
@@ -196,22 +259,39 @@ public enum ConfigLoader {
         return needs
     }
 
+    /// A GPIO line written as a name (`"GPIO17"`), `"chip:offset"` or an offset (`17`).
+    static func lineSpec(_ reader: inout TableReader, _ key: String) -> GPIOLineSpec? {
+        guard let value = reader.table?[key] else { return nil }
+        reader.markKnown(key)
+        if let offset = value.int {
+            guard offset >= 0 else {
+                reader.problem(key, "\(offset) is not a line offset")
+                return nil
+            }
+            return GPIOLineSpec(offset: offset)
+        }
+        if let text = value.string, let spec = GPIOLineSpec(text) { return spec }
+        reader.problem(key, "should be a line name like \"GPIO17\", \"gpiochip0:17\" or an offset like 17")
+        return nil
+    }
+
     private static func readButtons(
         _ root: TOMLTable, needs: [Need], top: inout TableReader, context: ReaderContext
-    )
-        -> [KioskButton]
-    {
+    ) -> ([KioskButton], [ButtonID: KioskConfiguration.Wiring]) {
         guard let tables = arrayOfTables(root, "buttons", top: &top) else {
-            return KioskLayout.standard(needs: needs).buttons
+            return (KioskLayout.standard(needs: needs).buttons, [:])
         }
         var buttons: [KioskButton] = []
+        var wiring: [ButtonID: KioskConfiguration.Wiring] = [:]
         for (index, table) in tables.enumerated() {
             var reader = TableReader(table, name: "buttons", index: index, context: context)
             let need = reader.string("need")
             let action = reader.string("action")
             let id = reader.string("id") ?? need ?? action ?? ""
-            for key in BoardKeys.button { _ = reader.has(key) ? reader.string(key) : nil }
+            let line = lineSpec(&reader, "line")
+            let led = lineSpec(&reader, "led")
             reader.reportUnknownKeys()
+            if line != nil || led != nil { wiring[ButtonID(id)] = KioskConfiguration.Wiring(line: line, led: led) }
             if id.isEmpty || !NeedCode.isValid(id) {
                 reader.problem("id", "every button needs an id of lower-case letters, like id = \"food\"")
                 continue
@@ -239,11 +319,6 @@ public enum ConfigLoader {
             }
         }
         if buttons.isEmpty { top.problem("buttons", "lists no buttons") }
-        return buttons
+        return (buttons, wiring)
     }
-}
-
-/// Keys of `[[buttons]]` the board backend reads (GPIO lines); the simulator accepts and ignores them.
-enum BoardKeys {
-    static let button = ["line", "led", "chip"]
 }

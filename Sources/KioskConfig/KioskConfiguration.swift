@@ -27,6 +27,44 @@ public struct KioskConfiguration: Sendable {
         public var footer = ["Free and confidential.", "Ask a member of staff if you would like a hand."]
     }
 
+    /// GPIO wiring (backend "board").
+    public struct Board: Hashable, Sendable {
+        /// The chip of lines given as bare offsets (`gpiochip0`, a path, or a label).
+        public var chip: String?
+        /// Buttons pull their line to ground when pressed (pressed = low).
+        public var activeLow = true
+        /// `pull-up`, `pull-down`, `disabled` or `as-is`.
+        public var bias = "pull-up"
+        /// LEDs light when their line is low.
+        public var ledActiveLow = false
+        /// The staff-alert LED or buzzer.
+        public var staffAlert: GPIOLineSpec?
+        /// `led` or `buzzer`.
+        public var staffAlertDevice = "led"
+
+        public static let biases = ["pull-up", "pull-down", "disabled", "as-is"]
+    }
+
+    /// The button's GPIO line and LED (backend "board").
+    public struct Wiring: Hashable, Sendable {
+        public var line: GPIOLineSpec?
+        public var led: GPIOLineSpec?
+    }
+
+    /// How the printer is connected (backend "board").
+    public struct PrinterLink: Hashable, Sendable {
+        public var device: PrinterDevice?
+        /// Serial speed; default 19200 for the CSN-A2 profile, else 115200.
+        public var baud: Int?
+        /// `none`, `rts-cts` or `xon-xoff`.
+        public var flowControl = "none"
+        public var writeTimeout: Duration = .seconds(10)
+        /// For serial links without flow control: bytes per second the printer keeps up with (0: unthrottled).
+        public var throttleBytesPerSecond: Int?
+
+        public static let flowControls = ["none", "rts-cts", "xon-xoff"]
+    }
+
     public struct Simulator: Hashable, Sendable {
         /// How long `sim press` holds a button down.
         public var hold: Duration = .milliseconds(120)
@@ -45,6 +83,13 @@ public struct KioskConfiguration: Sendable {
     public var rules: PressRules
     public var layout: KioskLayout
     public var simulator: Simulator
+    public var board: Board
+    public var wiring: [ButtonID: Wiring]
+    public var printerLink: PrinterLink
+
+    /// Whether to take the wall clock as synchronised whatever the kernel says (default: yes for the simulator,
+    /// no on the board, where presses before the clock syncs are corrected or marked approximate).
+    public var trustClock: Bool
 
     /// The configuration file used when `--config` is not given.
     public static let defaultPath = "/etc/hubkiosk/kiosk.toml"

@@ -12,7 +12,7 @@ struct HubKioskTool: AsyncParsableCommand {
             """,
         subcommands: [
             StatusCommand.self, ExportCommand.self, SlipCommand.self, DirectoryCommand.self, SimCommand.self,
-            AlertsCommand.self,
+            AlertsCommand.self, DoctorCommand.self,
         ])
 }
 

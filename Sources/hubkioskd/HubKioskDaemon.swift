@@ -3,6 +3,7 @@ import Foundation
 import KioskApp
 import KioskConfig
 import KioskCore
+import KioskHardware
 import KioskRuntime
 import Logging
 import ServiceLifecycle
@@ -17,7 +18,9 @@ struct HubKioskDaemon: AsyncParsableCommand {
         discussion: """
             Reads the configuration and the directory of services, opens the database in the state directory and \
             runs until SIGTERM or SIGINT (it then finishes the slip in flight and exits 0).
-            """)
+            """,
+        version: "hubkioskd \(HubKioskVersion.current) (libgpiod API v\(GPIOChip.apiVersion), "
+            + "\(GPIOChip.kernelDebounce ? "kernel" : "software") debounce)")
 
     @Option(name: .long, help: "The configuration file.")
     var config: String = ProcessInfo.processInfo.environment["HUBKIOSK_CONFIG"] ?? KioskConfiguration.defaultPath
@@ -35,6 +38,8 @@ struct HubKioskDaemon: AsyncParsableCommand {
 
     func run() async throws {
         SystemMemory.limitMallocArenas()
+        // A printer or client that goes away mid-write is an error to handle, not a signal that ends the kiosk.
+        signal(SIGPIPE, SIG_IGN)
         let level = logLevel
         LoggingSystem.bootstrap { label in JournalLogHandler(label: label, level: level) }
         let logger = Logger(label: "hubkioskd")
@@ -44,7 +49,7 @@ struct HubKioskDaemon: AsyncParsableCommand {
                 print("\(setup.configuration.file): ok (\(setup.directory.services.count) services)")
                 return
             }
-            let kiosk = try Kiosk(setup: setup, logger: logger)
+            let kiosk = try Kiosk(setup: setup, notifier: SystemdNotifier(), logger: logger)
             logger.info(
                 "starting",
                 metadata: [

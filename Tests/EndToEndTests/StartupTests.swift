@@ -62,3 +62,32 @@ struct StartupTests {
         _ = first
     }
 }
+
+@Suite("Start-up on the board backend")
+struct BoardStartupTests {
+    @Test(
+        "A line that does not exist stops start-up naming the key and line; the database is not opened",
+        .enabled(if: !FileManager.default.fileExists(atPath: "/dev/gpiochip0")))
+    func missingLine() async throws {
+        let dir = TemporaryDirectory()
+        try FileManager.default.copyItem(
+            atPath: Repository.root.appendingPathComponent("packaging/kiosk.toml").path, toPath: dir.file("kiosk.toml"))
+        try FileManager.default.copyItem(
+            atPath: Repository.root.appendingPathComponent("Simulator/directory.json").path,
+            toPath: dir.file("directory.json"))
+        let run = try await ToolRun.run(
+            "hubkioskd", ["--config", dir.file("kiosk.toml"), "--state-dir", dir.file("state")])
+        #expect(run.status == 69)
+        #expect(run.stderr.contains("[[buttons]] #1 line"))
+        #expect(run.stderr.contains("GPIO5"))
+        #expect(run.stderr.contains("hubkiosk doctor"))
+        #expect(!FileManager.default.fileExists(atPath: dir.file("state/hubkiosk.sqlite")))
+        let doctor = try await ToolRun.run(
+            "hubkiosk", ["doctor", "--config", dir.file("kiosk.toml"), "--state-dir", dir.file("state")],
+            environment: ["PATH": "/usr/bin:/bin", "XDG_RUNTIME_DIR": dir.file("run")])
+        #expect(doctor.status == 1)
+        #expect(doctor.stdout.contains("PROBLEM GPIO"))
+        #expect(doctor.stdout.contains("PROBLEM printer"))
+        #expect(doctor.stdout.contains("→ "))
+    }
+}

@@ -117,3 +117,95 @@ struct ConfigTests {
         #expect(try parse("").resolveStateDirectory(flag: nil, environment: [:]) == "/var/lib/hubkiosk")
     }
 }
+
+@Suite("kiosk.toml for the board")
+struct BoardConfigTests {
+    static let example = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("packaging/kiosk.toml").path
+
+    func parse(_ text: String) throws(ConfigError) -> KioskConfiguration {
+        try ConfigLoader.parse(text, file: "kiosk.toml", absolutePath: "/etc/hubkiosk/kiosk.toml")
+    }
+
+    @Test("The packaged board configuration: lines by name, LEDs, the staff alert, a USB printer")
+    func example() throws {
+        let config = try ConfigLoader.load(path: Self.example)
+        #expect(config.backend == .board)
+        #expect(!config.trustClock)
+        #expect(config.wiring["food"]?.line == .name("GPIO6"))
+        #expect(config.wiring["food"]?.led == .name("GPIO27"))
+        #expect(config.wiring["checkin"]?.line == .name("GPIO12"))
+        #expect(config.layout.buttons.allSatisfy { config.wiring[$0.id]?.line != nil })
+        #expect(config.board.staffAlert == .name("GPIO10"))
+        #expect(config.board.activeLow && config.board.bias == "pull-up")
+        #expect(config.printerLink.device == .usbLinePrinter(path: "/dev/usb/lp0"))
+    }
+
+    @Test("Offsets, chips and serial printers")
+    func variants() throws {
+        let config = try parse(
+            """
+            [kiosk]
+            backend = "board"
+            [board]
+            chip = "gpiochip4"
+            staff_alert = 22
+            staff_alert_device = "buzzer"
+            [printer]
+            profile = "csn-a2"
+            device = "/dev/serial0"
+            baud = 19200
+            flow_control = "none"
+            throttle_bytes_per_second = 900
+            [[needs]]
+            code = "food"
+            [[buttons]]
+            need = "food"
+            line = 17
+            led = "gpiochip0:27"
+            """)
+        #expect(config.wiring["food"]?.line == .offset(chip: nil, 17))
+        #expect(config.wiring["food"]?.led == .offset(chip: "gpiochip0", 27))
+        #expect(config.board.chip == "gpiochip4")
+        #expect(config.board.staffAlertDevice == "buzzer")
+        #expect(config.printerLink.device == .serial(path: "/dev/serial0"))
+        #expect(config.printerLink.baud == 19200 && config.printerLink.throttleBytesPerSecond == 900)
+    }
+
+    @Test("The board backend needs every button's line and the printer's device, each named with its line")
+    func missingWiring() {
+        let text = "[kiosk]\nbackend = \"board\"\n\n[[needs]]\ncode = \"food\"\n\n[[buttons]]\nneed = \"food\"\n"
+        #expect {
+            try parse(text)
+        } throws: { error in
+            let lines = (error as? ConfigError)?.problems.map(\.description) ?? []
+            return lines.contains { $0.hasPrefix("kiosk.toml:7: [[buttons]] #1 line") }
+                && lines.contains { $0.contains("[printer] device") && $0.contains("/dev/usb/lp0") }
+        }
+    }
+
+    @Test("Bad wiring values are errors with their line")
+    func badValues() {
+        let text = """
+            [board]
+            bias = "pullup"
+            [printer]
+            device = "lp0"
+            baud = 12345
+            flow_control = "rts"
+            [[buttons]]
+            need = "food"
+            line = -3
+            """
+        #expect {
+            try parse(text)
+        } throws: { error in
+            let lines = (error as? ConfigError)?.problems.map(\.description) ?? []
+            return lines.count == 5 && lines.contains { $0.hasPrefix("kiosk.toml:2: [board] bias") }
+                && lines.contains { $0.hasPrefix("kiosk.toml:4: [printer] device") }
+                && lines.contains { $0.hasPrefix("kiosk.toml:5: [printer] baud") }
+                && lines.contains { $0.hasPrefix("kiosk.toml:6: [printer] flow_control") }
+                && lines.contains { $0.hasPrefix("kiosk.toml:9: [[buttons]] #1 line") }
+        }
+    }
+}
