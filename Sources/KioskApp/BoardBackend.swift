@@ -30,6 +30,8 @@ public struct BoardBackend: Sendable {
         // Buttons: one input request per chip.
         var inputs: [String: [(offset: Int, button: ButtonID)]] = [:]
         var outputs: [String: [(offset: Int, light: LightID)]] = [:]
+        // Which configuration key named each line, for messages about a busy line.
+        var keys: [String: [Int: String]] = [:]
         for (index, button) in configuration.layout.buttons.enumerated() {
             let wiring = configuration.wiring[button.id]
             guard let lineSpec = wiring?.line else {
@@ -40,14 +42,17 @@ public struct BoardBackend: Sendable {
             }
             let line = try resolve(lineSpec, key: "[[buttons]] #\(index + 1) line")
             inputs[line.chipPath, default: []].append((line.offset, button.id))
+            keys[line.chipPath, default: [:]][line.offset] = "[[buttons]] #\(index + 1) line"
             if let ledSpec = wiring?.led {
                 let led = try resolve(ledSpec, key: "[[buttons]] #\(index + 1) led")
                 outputs[led.chipPath, default: []].append((led.offset, .button(button.id)))
+                keys[led.chipPath, default: [:]][led.offset] = "[[buttons]] #\(index + 1) led"
             }
         }
         if let alertSpec = board.staffAlert {
             let alert = try resolve(alertSpec, key: "[board] staff_alert")
             outputs[alert.chipPath, default: []].append((alert.offset, .staffAlert))
+            keys[alert.chipPath, default: [:]][alert.offset] = "[board] staff_alert"
         }
         let bias = GPIOChip.Bias(rawValue: board.bias) ?? .pullUp
         var requests: [GPIORequest] = []
@@ -69,6 +74,8 @@ public struct BoardBackend: Sendable {
                 for entry in entries { lights[entry.light] = .init(request: request, offset: entry.offset) }
             }
         } catch {
+            var error = error
+            if error.key == nil, let offset = error.offset { error.key = keys[error.chip]?[offset] }
             throw fail(error)
         }
         // libgpiod 1.6 has no kernel debounce: debounce in software.

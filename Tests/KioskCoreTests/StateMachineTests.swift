@@ -97,7 +97,9 @@ struct StateMachineTests {
         #expect(h.presses.count == 1)
         #expect(h.presses[0].countsVisit && h.presses[0].countsNeed && h.presses[0].flags.isEmpty)
         #expect(h.printed.map(\.needs) == [["food"]])
-        #expect(h.lights(.button("food")) == [.on])
+        #expect(h.lights(.button("food")) == [.on, .printing], "lit, then blinking while its slip prints")
+        h.apply(h.machine.handle(.slipFinished(id: h.printed[0].id, result: .printed, at: h.now, wall: h.wall)))
+        #expect(h.lights(.button("food")) == [.on, .printing, .on])
         #expect(h.machine.nextDeadline == h.startInstant + .seconds(60), "the visit ends 60 s after the press")
         h.advance(.seconds(59))
         h.tick()
@@ -105,7 +107,7 @@ struct StateMachineTests {
         h.advance(.seconds(2))
         h.tick()
         #expect(h.records.contains { if case .visitEnded = $0 { return true } else { return false } })
-        #expect(h.lights(.button("food")) == [.on, .off])
+        #expect(h.lights(.button("food")) == [.on, .printing, .on, .off])
         #expect(h.machine.nextDeadline == nil, "an idle kiosk has no timer")
     }
 
@@ -122,6 +124,23 @@ struct StateMachineTests {
         #expect(h.presses.filter(\.countsNeed).map(\.need) == ["food", "money"])
         #expect(h.presses.filter(\.countsVisit).count == 1)
         #expect(h.printed.count == 2)
+    }
+
+    @Test("A merged slip blinks every button it answers; a slip that ends after its visit turns them off")
+    func printingLights() {
+        var h = Harness()
+        h.press("food")
+        h.advance(.seconds(1))
+        h.press("money")
+        h.advance(.seconds(5))
+        h.tick()
+        #expect(h.printed.count == 2)
+        #expect(h.lights(.button("money")) == [.on, .printing], "the deferred slip blinks its button when it prints")
+        h.advance(.seconds(70))
+        h.tick()
+        #expect(h.lights(.button("money")).last == .off, "the visit ended")
+        h.apply(h.machine.handle(.slipFinished(id: h.printed[1].id, result: .printed, at: h.now, wall: h.wall)))
+        #expect(h.lights(.button("money")).last == .off, "still off after the slip")
     }
 
     @Test("The same button again within 3 s is flagged and left out")

@@ -74,6 +74,8 @@ public struct KioskStateMachine: Sendable {
     private var alerts: [String: ActiveAlert] = [:]
     private var alertOrder: [String] = []
     private var lights: [LightID: LightPattern] = [:]
+    /// The buttons whose LEDs show "printing" for a slip at the printer.
+    private var printingButtons: [UUID: [ButtonID]] = [:]
     private(set) public var printer = PrinterStatus.ready
     private(set) public var lastPress: (button: ButtonID, at: WallClockReading)?
 
@@ -134,6 +136,11 @@ public struct KioskStateMachine: Sendable {
         case .slipFinished(let id, let result, let at, let wall):
             processDue(at: at, wall: wall, into: &step)
             step.records.append(.slipFinished(id: id, result: result, at: wall))
+            // The buttons go back to steady (or off if their visit ended meanwhile).
+            for button in printingButtons.removeValue(forKey: id) ?? [] where held[button]?.stuck != true {
+                let lit = visit?.litButtons.contains(button) ?? false
+                setLight(.button(button), lit ? .on : .off, into: &step)
+            }
             switch result {
             case .printed:
                 if printer.canPrint { clearAlert("printer", into: &step) }
@@ -223,6 +230,7 @@ public struct KioskStateMachine: Sendable {
         if counted {
             current.litButtons.insert(button.id)
             setLight(.button(button.id), .on, into: &step)
+            visit = current
             if countsNeed, let need = button.need {
                 (slipDecision, slipID) = requestSlip(for: need, pressID: pressID, at: event.at, wall: wall, into: &step)
                 if layout.need(need)?.alertsStaff == true {
@@ -276,6 +284,7 @@ public struct KioskStateMachine: Sendable {
         lastSlipAt = at
         step.records.append(.slipRequested(job))
         step.effects.append(.print(job))
+        showPrinting(job, into: &step)
         return (.printing, job.id)
     }
 
@@ -289,6 +298,7 @@ public struct KioskStateMachine: Sendable {
                 pending.requestedWall = wall
                 step.records.append(.slipRequested(pending))
                 step.effects.append(.print(pending))
+                showPrinting(pending, into: &step)
                 continue
             }
             if let button = held.keys.sorted().first(where: {
@@ -329,6 +339,17 @@ public struct KioskStateMachine: Sendable {
     }
 
     // MARK: - Alerts and lights
+
+    /// While a visitor's slip prints, the LEDs of the buttons that asked for it blink quickly.
+    private mutating func showPrinting(_ job: SlipJob, into step: inout Step) {
+        guard job.origin == .kiosk, let current = visit else { return }
+        let buttons = layout.buttons.filter { button in
+            button.need.map(job.needs.contains) == true && current.litButtons.contains(button.id)
+        }.map(\.id)
+        guard !buttons.isEmpty else { return }
+        printingButtons[job.id] = buttons
+        for button in buttons { setLight(.button(button), .printing, into: &step) }
+    }
 
     private mutating func raise(_ alert: StaffAlert, until: MonotonicInstant?, into step: inout Step) {
         if alerts[alert.key] == nil { alertOrder.append(alert.key) }

@@ -135,10 +135,12 @@ public final class GPIOChip: Sendable {
         // Name the line that is busy, and who holds it.
         for offset in offsets {
             if let info = try? lineInfo(offset), info.used {
-                return GPIOError(
+                var error = GPIOError(
                     code: .busy, chip: path, line: info.name.isEmpty ? String(offset) : info.name, errno: code,
                     message: "line \(offset)\(info.name.isEmpty ? "" : " (\(info.name))") on \(path) is in use by "
                         + "\(info.consumer.isEmpty ? "another program" : "\"\(info.consumer)\"")")
+                error.offset = offset
+                return error
             }
         }
         return GPIOError(

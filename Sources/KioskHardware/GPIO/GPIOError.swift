@@ -15,6 +15,8 @@ public struct GPIOError: Error, Hashable, Sendable, CustomStringConvertible {
     public var line: String?
     public var errno: Int32
     public var message: String
+    /// The line's offset on the chip, when one line is to blame.
+    public var offset: Int?
     /// The configuration key that named the line, filled in by whoever resolved it.
     public var key: String?
     /// The lines the chip has, for "line not found" messages.
