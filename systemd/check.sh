@@ -4,8 +4,8 @@
 #
 #   systemd/check.sh PATH-TO-hubkioskd
 set -euo pipefail
+daemon="$(realpath "${1:?usage: systemd/check.sh PATH-TO-hubkioskd}")"
 cd "$(dirname "$0")"
-daemon="${1:?usage: systemd/check.sh PATH-TO-hubkioskd}"
 root="$(mktemp -d)"
 trap 'rm -rf "$root"' EXIT
 # A root with the system's units (for the dependencies such as sysinit.target), our unit and the daemon.
