@@ -259,6 +259,16 @@ struct StateMachineTests {
         #expect(h.machine.activeAlerts.isEmpty, "a stored press shows storage works again")
     }
 
+    @Test("A storage failure while the button's slip prints keeps the error pattern when the slip is out")
+    func storageFailureWhilePrinting() {
+        var h = Harness()
+        h.press("food")
+        #expect(h.lights(.button("food")).last == .printing)
+        h.apply(h.machine.handle(.storageFailed("database or disk is full", button: "food")))
+        h.apply(h.machine.handle(.slipFinished(id: h.printed[0].id, result: .printed, at: h.now, wall: h.wall)))
+        #expect(h.lights(.button("food")) == [.on, .printing, .error])
+    }
+
     @Test("Staff slips print at once, ignore the slip interval and count nothing")
     func staffSlip() {
         var h = Harness()

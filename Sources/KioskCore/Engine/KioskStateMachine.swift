@@ -136,8 +136,12 @@ public struct KioskStateMachine: Sendable {
         case .slipFinished(let id, let result, let at, let wall):
             processDue(at: at, wall: wall, into: &step)
             step.records.append(.slipFinished(id: id, result: result, at: wall))
-            // The buttons go back to steady (or off if their visit ended meanwhile).
-            for button in printingButtons.removeValue(forKey: id) ?? [] where held[button]?.stuck != true {
+            // The buttons still blinking for it go back to steady, or off if their visit ended meanwhile; a button
+            // that has since shown an error (stuck, storage) keeps it.
+            for button in printingButtons.removeValue(forKey: id) ?? []
+            where lights[.button(button)] == .printing
+                && !printingButtons.values.contains(where: { $0.contains(button) })
+            {
                 let lit = visit?.litButtons.contains(button) ?? false
                 setLight(.button(button), lit ? .on : .off, into: &step)
             }
@@ -345,6 +349,7 @@ public struct KioskStateMachine: Sendable {
         guard job.origin == .kiosk, let current = visit else { return }
         let buttons = layout.buttons.filter { button in
             button.need.map(job.needs.contains) == true && current.litButtons.contains(button.id)
+                && lights[.button(button.id)] != .error
         }.map(\.id)
         guard !buttons.isEmpty else { return }
         printingButtons[job.id] = buttons
