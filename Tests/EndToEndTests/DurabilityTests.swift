@@ -30,7 +30,8 @@ struct DurabilityTests {
             process.arguments = [
                 "--config", Repository.exampleConfig, "--state-dir", state.path, "--log-level", "error",
             ]
-            process.environment = ["PATH": "/usr/bin:/bin", "XDG_RUNTIME_DIR": state.file("run")]
+            // Its runtime link goes in the test's folder, not /run/hubkiosk where a real kiosk may be.
+            process.environment = ["PATH": "/usr/bin:/bin", "RUNTIME_DIRECTORY": state.file("run")]
             process.standardError = FileHandle.nullDevice
             try process.run()
             let socket = state.file("hubkioskd.sock")

@@ -65,15 +65,13 @@ enum PrinterKind: String, CaseIterable, Sendable {
             mkfifo(directory + "/lp0", 0o600)
             let reader = open(directory + "/lp0", O_RDONLY | O_NONBLOCK)
             let peer = FakePrinterPeer()
-            let stop = Flag()
-            Thread { peer.serve(reader, stop: stop) }.start()
+            let serving = PeerThread(peer, serving: reader)
             let printer = BoardPrinter(transport: USBLinePrinterTransport(path: directory + "/lp0"), logger: quiet)
             return PrinterHarness(
                 printer: printer, received: { peer.received }, setPaperOut: nil,
                 close: {
                     printer.stop()
-                    stop.set()
-                    usleep(100_000)
+                    serving.stop()
                     Glibc.close(reader)
                     try? FileManager.default.removeItem(atPath: directory)
                 })

@@ -56,6 +56,30 @@ final class FakePrinterPeer: Sendable {
     }
 }
 
+/// A thread serving one descriptor with a ``FakePrinterPeer``. `stop()` returns only once the thread has let go of
+/// the descriptor: closing it earlier would let the thread read another test's descriptor that reuses the number.
+final class PeerThread: Sendable {
+    private let stopping = Flag()
+    private let finished = DispatchSemaphore(value: 0)
+
+    init(_ peer: FakePrinterPeer, serving fd: Int32) {
+        let thread = Thread { [stopping, finished] in
+            peer.serve(fd, stop: stopping)
+            finished.signal()
+        }
+        thread.start()
+    }
+
+    private let stopped = Atomic<Bool>(false)
+
+    /// Stops serving and waits for the thread; call it before closing the descriptor.
+    func stop() {
+        guard !stopped.exchange(true, ordering: .relaxed) else { return }
+        stopping.set()
+        finished.wait()
+    }
+}
+
 final class Flag: Sendable {
     private let value = Atomic<Bool>(false)
 
@@ -72,6 +96,7 @@ final class TCPPrinterListener: Sendable {
     let port: Int
     private let listener: Int32
     private let stop = Flag()
+    private let finished = DispatchSemaphore(value: 0)
 
     init(port requested: Int = 0) throws {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -97,7 +122,10 @@ final class TCPPrinterListener: Sendable {
         }
         listener = fd
         port = Int(UInt16(bigEndian: address.sin_port))
-        let thread = Thread { [self] in acceptLoop() }
+        let thread = Thread { [self] in
+            acceptLoop()
+            finished.signal()
+        }
         thread.start()
     }
 
@@ -114,9 +142,13 @@ final class TCPPrinterListener: Sendable {
         Glibc.close(listener)
     }
 
+    private let closed = Atomic<Bool>(false)
+
+    /// Stops listening and waits until the listener and any connection are closed.
     func close() {
+        guard !closed.exchange(true, ordering: .relaxed) else { return }
         stop.set()
-        usleep(120_000)
+        finished.wait()
     }
 }
 

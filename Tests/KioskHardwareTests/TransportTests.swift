@@ -74,13 +74,11 @@ struct TransportTests {
         #expect(iflag & tcflag_t(IXON) == 0)
 
         let peer = FakePrinterPeer()
-        let stop = Flag()
-        let thread = Thread { peer.serve(master, stop: stop) }
-        thread.start()
-        defer { stop.set() }
+        let serving = PeerThread(peer, serving: master)
+        defer { serving.stop() }
         let bytes: [UInt8] = [0x1B, 0x40] + Array("Tel 0131 496 0101\n".utf8)
         try transport.write(bytes, timeout: .seconds(2))
-        #expect(eventually { peer.received == bytes })
+        #expect(eventually { peer.received == bytes }, "received \(peer.received)")
         peer.setAnswer(2, 0x12 | 0x04)
         #expect(try transport.realTimeStatus(2, timeout: .seconds(5)) == 0x16, "cover open")
     }
@@ -114,9 +112,8 @@ struct TransportTests {
             path: path, baud: 19200, flow: .none,
             throttle: SerialThrottle(bytesPerSecond: 3200, lineFeedPause: .zero))
         let peer = FakePrinterPeer()
-        let stop = Flag()
-        Thread { peer.serve(master, stop: stop) }.start()
-        defer { stop.set() }
+        let serving = PeerThread(peer, serving: master)
+        defer { serving.stop() }
         let bytes = [UInt8](repeating: 0x41, count: 320)
         let started = ContinuousClock.now
         try transport.write(bytes, timeout: .seconds(5))
@@ -139,9 +136,8 @@ struct TransportTests {
         try #require(reader >= 0)
         defer { close(reader) }
         let peer = FakePrinterPeer()
-        let stop = Flag()
-        Thread { peer.serve(reader, stop: stop) }.start()
-        defer { stop.set() }
+        let serving = PeerThread(peer, serving: reader)
+        defer { serving.stop() }
         let transport = USBLinePrinterTransport(path: path)
         let bytes = Array("Open now until 16:00\n".utf8)
         try transport.write(bytes, timeout: .seconds(2))
