@@ -39,37 +39,75 @@ extension PrinterError {
     }
 }
 
-/// The open file descriptor of a transport, shared safely between calls.
-final class DescriptorBox: Sendable {
+/// The one file descriptor of a transport: opened when first needed, closed after any failure so that the next
+/// use opens it again (a re-plugged printer works without a restart), and every failure turned into a printer
+/// error that names the link.
+final class DescriptorLink: Sendable {
+    let name: String
+    /// Whether the descriptor is a socket (writes must not raise SIGPIPE).
+    let isSocket: Bool
+    private let opener: @Sendable () throws(PosixError) -> Int32
     private let value = Mutex<Int32?>(nil)
+
+    init(name: String, isSocket: Bool = false, opener: @escaping @Sendable () throws(PosixError) -> Int32) {
+        self.name = name
+        self.isSocket = isSocket
+        self.opener = opener
+    }
 
     var current: Int32? { value.withLock { $0 } }
 
-    func set(_ fd: Int32?) {
-        let old = value.withLock { box -> Int32? in
-            let old = box
-            box = fd
-            return old
-        }
-        if let old, old != fd { Posix.close(old) }
-    }
-}
-
-extension PrinterTransport {
-    /// `DLE EOT n` over a bidirectional descriptor.
-    static func query(
-        _ fd: Int32, _ n: UInt8, timeout: Duration, device: String, socket: Bool = false
-    )
-        throws(PrinterError) -> UInt8?
-    {
+    /// The open descriptor, opening it if needed.
+    @discardableResult
+    func open() throws(PrinterError) -> Int32 {
+        if let fd = current { return fd }
+        let fd: Int32
         do {
+            fd = try opener()
+        } catch {
+            throw PrinterError(error, device: name)
+        }
+        // Opened by another caller meanwhile: keep theirs.
+        let kept = value.withLock { box -> Int32 in
+            if let existing = box { return existing }
+            box = fd
+            return fd
+        }
+        if kept != fd { Posix.close(fd) }
+        return kept
+    }
+
+    func close() {
+        if let fd = value.withLock({ box -> Int32? in
+            defer { box = nil }; return box
+        }) {
+            Posix.close(fd)
+        }
+    }
+
+    /// Runs `body` on the open descriptor; if it fails, the descriptor is closed.
+    func use<T>(_ body: (Int32) throws(PosixError) -> T) throws(PrinterError) -> T {
+        let fd = try open()
+        do {
+            return try body(fd)
+        } catch {
+            close()
+            throw PrinterError(error, device: name)
+        }
+    }
+
+    func write(_ bytes: [UInt8], timeout: Duration) throws(PrinterError) {
+        try use { fd throws(PosixError) in try Posix.writeAll(fd, bytes, timeout: timeout, socket: isSocket) }
+    }
+
+    /// `DLE EOT n`: the answer byte, or nil if the printer does not answer in time.
+    func realTimeStatus(_ n: UInt8, timeout: Duration) throws(PrinterError) -> UInt8? {
+        try use { fd throws(PosixError) -> UInt8? in
             Posix.drain(fd)
-            try Posix.writeAll(fd, [0x10, 0x04, n], timeout: timeout, socket: socket)
+            try Posix.writeAll(fd, [0x10, 0x04, n], timeout: timeout, socket: isSocket)
             let answer = try Posix.read(fd, upTo: 1, timeout: timeout)
             guard let byte = answer.first, PrinterStatusBytes.isRealTimeStatus(byte) else { return nil }
             return byte
-        } catch {
-            throw PrinterError(error, device: device)
         }
     }
 }
@@ -77,53 +115,33 @@ extension PrinterTransport {
 /// A USB printer class device (`/dev/usb/lpN`, driver usblp).
 public final class USBLinePrinterTransport: PrinterTransport {
     public let path: String
-    private let descriptor = DescriptorBox()
+    private let link: DescriptorLink
 
     public init(path: String) {
         self.path = path
+        link = DescriptorLink(name: path) { () throws(PosixError) -> Int32 in
+            do throws(PosixError) {
+                return try Posix.open(path, flags: O_RDWR | O_NONBLOCK | O_NOCTTY)
+            } catch  where error.errno == EINVAL || error.errno == EACCES {
+                return try Posix.open(path, flags: O_WRONLY | O_NONBLOCK | O_NOCTTY)
+            }
+        }
     }
 
     public var name: String { path }
-
-    public func open() throws(PrinterError) {
-        if descriptor.current != nil { return }
-        do throws(PosixError) {
-            let fd: Int32
-            do {
-                fd = try Posix.open(path, flags: O_RDWR | O_NONBLOCK | O_NOCTTY)
-            } catch  where error.errno == EINVAL || error.errno == EACCES {
-                fd = try Posix.open(path, flags: O_WRONLY | O_NONBLOCK | O_NOCTTY)
-            }
-            descriptor.set(fd)
-        } catch {
-            throw PrinterError(error, device: path)
-        }
-    }
-
-    public func close() {
-        descriptor.set(nil)
-    }
-
+    public func open() throws(PrinterError) { try link.open() }
+    public func close() { link.close() }
     public func write(_ bytes: [UInt8], timeout: Duration) throws(PrinterError) {
-        try open()
-        guard let fd = descriptor.current else { throw PrinterError(.offline, "\(path) is not open") }
-        do {
-            try Posix.writeAll(fd, bytes, timeout: timeout)
-        } catch {
-            close()
-            throw PrinterError(error, device: path)
-        }
+        try link.write(bytes, timeout: timeout)
     }
 
     public func realTimeStatus(_ n: UInt8, timeout: Duration) throws(PrinterError) -> UInt8? {
-        try open()
-        guard let fd = descriptor.current else { return nil }
-        return try Self.query(fd, n, timeout: timeout, device: path)
+        try link.realTimeStatus(n, timeout: timeout)
     }
 
     /// `LPGETSTATUS` (0x060b): the port status the printer reports to the USB host.
     public func portStatus() -> PrinterStatus? {
-        guard let fd = descriptor.current, let byte = try? Posix.ioctlInt(fd, 0x060B, name: "LPGETSTATUS") else {
+        guard let fd = link.current, let byte = try? Posix.ioctlInt(fd, 0x060B, name: "LPGETSTATUS") else {
             return nil
         }
         return PrinterStatusBytes.status(usbPortStatus: byte)
@@ -158,70 +176,52 @@ public final class SerialTransport: PrinterTransport {
     public let flow: Posix.FlowControl
     /// For links without flow control: how fast to send.
     public let throttle: SerialThrottle?
-    private let descriptor = DescriptorBox()
+    private let link: DescriptorLink
 
     public init(path: String, baud: Int, flow: Posix.FlowControl, throttle: SerialThrottle?) {
         self.path = path
         self.baud = baud
         self.flow = flow
         self.throttle = throttle
-    }
-
-    public var name: String { path }
-
-    public func open() throws(PrinterError) {
-        if descriptor.current != nil { return }
-        do throws(PosixError) {
+        link = DescriptorLink(name: path) { () throws(PosixError) -> Int32 in
             let fd = try Posix.open(path, flags: O_RDWR | O_NONBLOCK | O_NOCTTY)
-            do {
+            do throws(PosixError) {
                 try Posix.configureSerial(fd, baud: baud, flow: flow)
             } catch {
                 Posix.close(fd)
                 throw error
             }
-            descriptor.set(fd)
-        } catch {
-            throw PrinterError(error, device: path)
+            return fd
         }
     }
 
-    public func close() {
-        descriptor.set(nil)
-    }
+    public var name: String { path }
+    public func open() throws(PrinterError) { try link.open() }
+    public func close() { link.close() }
 
     public func write(_ bytes: [UInt8], timeout: Duration) throws(PrinterError) {
-        try open()
-        guard let fd = descriptor.current else { throw PrinterError(.offline, "\(path) is not open") }
-        do throws(PosixError) {
-            if let throttle {
-                let clock = ContinuousClock()
-                let deadline = clock.now + timeout
-                var index = 0
-                while index < bytes.count {
-                    let end = min(bytes.count, index + 32)
-                    let chunk = Array(bytes[index..<end])
-                    try Posix.writeAll(fd, chunk, timeout: max(.milliseconds(1), deadline - clock.now))
-                    let pause = throttle.pause(after: chunk)
-                    if clock.now + pause > deadline { throw PosixError("write", errno: ETIMEDOUT) }
-                    usleep(
-                        UInt32(
-                            clamping: pause.components.seconds * 1_000_000 + pause.components.attoseconds
-                                / 1_000_000_000_000))
-                    index = end
-                }
-            } else {
-                try Posix.writeAll(fd, bytes, timeout: timeout)
+        guard let throttle else { return try link.write(bytes, timeout: timeout) }
+        try link.use { fd throws(PosixError) in
+            let clock = ContinuousClock()
+            let deadline = clock.now + timeout
+            var index = 0
+            while index < bytes.count {
+                let end = min(bytes.count, index + 32)
+                let chunk = Array(bytes[index..<end])
+                try Posix.writeAll(fd, chunk, timeout: max(.milliseconds(1), deadline - clock.now))
+                let pause = throttle.pause(after: chunk)
+                if clock.now + pause > deadline { throw PosixError("write", errno: ETIMEDOUT) }
+                usleep(
+                    UInt32(
+                        clamping: pause.components.seconds * 1_000_000 + pause.components.attoseconds
+                            / 1_000_000_000_000))
+                index = end
             }
-        } catch {
-            close()
-            throw PrinterError(error, device: path)
         }
     }
 
     public func realTimeStatus(_ n: UInt8, timeout: Duration) throws(PrinterError) -> UInt8? {
-        try open()
-        guard let fd = descriptor.current else { return nil }
-        return try Self.query(fd, n, timeout: timeout, device: path)
+        try link.realTimeStatus(n, timeout: timeout)
     }
 
     public func portStatus() -> PrinterStatus? { nil }
@@ -232,49 +232,26 @@ public final class TCPTransport: PrinterTransport {
     public let host: String
     public let port: Int
     public let connectTimeout: Duration
-    private let descriptor = DescriptorBox()
+    private let link: DescriptorLink
 
     public init(host: String, port: Int, connectTimeout: Duration = .seconds(3)) {
         self.host = host
         self.port = port
         self.connectTimeout = connectTimeout
-    }
-
-    public var name: String { "tcp://\(host):\(port)" }
-
-    public func open() throws(PrinterError) {
-        if descriptor.current != nil { return }
-        do {
-            descriptor.set(try Posix.connectTCP(host: host, port: port, timeout: connectTimeout))
-        } catch {
-            throw PrinterError(error, device: name)
+        link = DescriptorLink(name: "tcp://\(host):\(port)", isSocket: true) { () throws(PosixError) -> Int32 in
+            try Posix.connectTCP(host: host, port: port, timeout: connectTimeout)
         }
     }
 
-    public func close() {
-        descriptor.set(nil)
-    }
-
+    public var name: String { link.name }
+    public func open() throws(PrinterError) { try link.open() }
+    public func close() { link.close() }
     public func write(_ bytes: [UInt8], timeout: Duration) throws(PrinterError) {
-        try open()
-        guard let fd = descriptor.current else { throw PrinterError(.offline, "\(name) is not connected") }
-        do {
-            try Posix.writeAll(fd, bytes, timeout: timeout, socket: true)
-        } catch {
-            close()
-            throw PrinterError(error, device: name)
-        }
+        try link.write(bytes, timeout: timeout)
     }
 
     public func realTimeStatus(_ n: UInt8, timeout: Duration) throws(PrinterError) -> UInt8? {
-        try open()
-        guard let fd = descriptor.current else { return nil }
-        do {
-            return try Self.query(fd, n, timeout: timeout, device: name, socket: true)
-        } catch {
-            close()
-            throw error
-        }
+        try link.realTimeStatus(n, timeout: timeout)
     }
 
     public func portStatus() -> PrinterStatus? { nil }
