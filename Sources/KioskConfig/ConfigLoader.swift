@@ -28,18 +28,7 @@ public enum ConfigLoader {
     ) throws(ConfigError)
         -> KioskConfiguration
     {
-        let root: TOMLTable
-        do {
-            root = try TOMLTable(string: text)
-        } catch let error as TOMLParseError {
-            throw ConfigError(
-                ConfigProblem(
-                    file: file, line: error.source.begin.line, column: error.source.begin.column, key: nil,
-                    message: "not valid TOML: \(error.description)"))
-        } catch {
-            throw ConfigError(ConfigProblem(file: file, line: nil, key: nil, message: "not valid TOML: \(error)"))
-        }
-        let context = ReaderContext(file: file, text: text)
+        let (root, context) = try ReaderContext.parse(text, file: file)
         let base = URL(fileURLWithPath: absolutePath).deletingLastPathComponent().path
         var top = TableReader(root, name: "", context: context)
         func table(_ key: String) -> TOMLTable? {

@@ -163,6 +163,22 @@ package final class ReaderContext {
     }
 }
 
+extension ReaderContext {
+    /// Parses `text` (the file `file`) as TOML; a syntax error stops with its line and column.
+    package static func parse(_ text: String, file: String) throws(ConfigError) -> (TOMLTable, ReaderContext) {
+        do {
+            return (try TOMLTable(string: text), ReaderContext(file: file, text: text))
+        } catch let error as TOMLParseError {
+            throw ConfigError(
+                ConfigProblem(
+                    file: file, line: error.source.begin.line, column: error.source.begin.column, key: nil,
+                    message: "not valid TOML: \(error.description)"))
+        } catch {
+            throw ConfigError(ConfigProblem(file: file, line: nil, key: nil, message: "not valid TOML: \(error)"))
+        }
+    }
+}
+
 /// Levenshtein distance, for "did you mean" hints.
 func editDistance(_ a: String, _ b: String) -> Int {
     let a = Array(a)

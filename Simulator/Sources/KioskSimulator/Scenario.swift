@@ -60,18 +60,7 @@ extension Scenario {
     }
 
     public static func parse(_ text: String, file: String, layout: KioskLayout) throws(ConfigError) -> Scenario {
-        let root: TOMLTable
-        do {
-            root = try TOMLTable(string: text)
-        } catch let error as TOMLParseError {
-            throw ConfigError(
-                ConfigProblem(
-                    file: file, line: error.source.begin.line, column: error.source.begin.column, key: nil,
-                    message: "not valid TOML: \(error.description)"))
-        } catch {
-            throw ConfigError(ConfigProblem(file: file, line: nil, key: nil, message: "not valid TOML: \(error)"))
-        }
-        let context = ReaderContext(file: file, text: text)
+        let (root, context) = try ReaderContext.parse(text, file: file)
         var top = TableReader(root, name: "", context: context)
         let name = top.string("name") ?? URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
         let description = top.string("description")
