@@ -27,16 +27,13 @@ public struct StoredSlip: Hashable, Sendable {
     public var reason: String?
 }
 
-/// Exact counts of one day, for staff (never sent to partners as they are).
+/// Exact counts of one day, for staff (never sent to partners as they are): `counts.visits`, `counts.needs`, …
+@dynamicMemberLookup
 public struct DayCounts: Hashable, Sendable {
     public var day: LocalDate
-    public var visits: Int
-    public var needs: [NeedCode: Int]
-    public var presses: Int
-    public var flaggedPresses: Int
-    public var slipsPrinted: Int
-    public var slipsNotPrinted: Int
-    public var lastPressAt: Date?
+    public var counts: StoreTotals
+
+    public subscript<Value>(dynamicMember key: KeyPath<StoreTotals, Value>) -> Value { counts[keyPath: key] }
 }
 
 extension KioskDatabase {
@@ -96,36 +93,7 @@ extension KioskDatabase {
 
     /// Exact counts of `day`, for the staff status.
     public func dayCounts(_ day: LocalDate) throws(StoreError) -> DayCounts {
-        let key = day.daysSinceEpoch
-        return try readSync { db in
-            let visits =
-                try Int.fetchOne(
-                    db, sql: "SELECT COUNT(*) FROM visit WHERE counted = 1 AND local_day = ?", arguments: [key]) ?? 0
-            var needs: [NeedCode: Int] = [:]
-            for row in try Row.fetchAll(
-                db, sql: "SELECT need, COUNT(*) AS n FROM visit_need WHERE local_day = ? GROUP BY need",
-                arguments: [key])
-            {
-                needs[NeedCode(row["need"] as String)] = row["n"]
-            }
-            let presses = try Row.fetchOne(
-                db,
-                sql: """
-                    SELECT COUNT(*) AS total, SUM(flags & ? != 0) AS flagged, MAX(pressed_at) AS last
-                    FROM press WHERE local_day = ?
-                    """, arguments: [PressFlags.misuse.rawValue, key])
-            let slips = try Row.fetchOne(
-                db,
-                sql: """
-                    SELECT SUM(status = 'printed') AS printed, SUM(status = 'not_printed') AS failed
-                    FROM slip WHERE local_day = ?
-                    """, arguments: [key])
-            let lastPress: Double? = presses?["last"]
-            return DayCounts(
-                day: day, visits: visits, needs: needs, presses: presses?["total"] ?? 0,
-                flaggedPresses: presses?["flagged"] ?? 0, slipsPrinted: slips?["printed"] ?? 0,
-                slipsNotPrinted: slips?["failed"] ?? 0, lastPressAt: lastPress.map { Date(timeIntervalSince1970: $0) })
-        }
+        DayCounts(day: day, counts: try counts(localDay: day.daysSinceEpoch))
     }
 
     /// Every stored press in the order they happened (tests and checks; a busy year is ~200,000 rows).
@@ -172,7 +140,7 @@ extension KioskDatabase {
     }
 }
 
-/// Exact counts over the whole database (scenario checks, `doctor`).
+/// Exact counts over the whole database (scenario checks, `doctor`) or one day (status).
 public struct StoreTotals: Hashable, Sendable {
     public var visits: Int
     public var needs: [NeedCode: Int]
@@ -180,25 +148,47 @@ public struct StoreTotals: Hashable, Sendable {
     public var flaggedPresses: Int
     public var slipsPrinted: Int
     public var slipsNotPrinted: Int
+    public var lastPressAt: Date?
 }
 
 extension KioskDatabase {
     public func totals() throws(StoreError) -> StoreTotals {
-        try readSync { db in
+        try counts(localDay: nil)
+    }
+
+    /// The counts of one local day (days since 1970-01-01), or of everything.
+    private func counts(localDay: Int?) throws(StoreError) -> StoreTotals {
+        let filter = localDay == nil ? "" : "local_day = ?"
+        let arguments: StatementArguments = localDay.map { [$0] } ?? []
+        func clause(_ condition: String...) -> String {
+            let all = condition + (filter.isEmpty ? [] : [filter])
+            return all.isEmpty ? "" : " WHERE " + all.joined(separator: " AND ")
+        }
+        return try readSync { db in
+            let visits = try Int.fetchOne(
+                db, sql: "SELECT COUNT(*) FROM visit" + clause("counted = 1"), arguments: arguments)
             var needs: [NeedCode: Int] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT need, COUNT(*) AS n FROM visit_need GROUP BY need") {
+            for row in try Row.fetchAll(
+                db, sql: "SELECT need, COUNT(*) AS n FROM visit_need" + clause() + " GROUP BY need",
+                arguments: arguments)
+            {
                 needs[NeedCode(row["need"] as String)] = row["n"]
             }
+            let presses = try Row.fetchOne(
+                db,
+                sql: "SELECT COUNT(*) AS total, SUM(flags & ? != 0) AS flagged, MAX(pressed_at) AS last FROM press"
+                    + clause(),
+                arguments: [PressFlags.misuse.rawValue] + arguments)
+            let slips = try Row.fetchOne(
+                db,
+                sql: "SELECT SUM(status = 'printed') AS printed, SUM(status = 'not_printed') AS failed FROM slip"
+                    + clause(),
+                arguments: arguments)
+            let lastPress: Double? = presses?["last"]
             return StoreTotals(
-                visits: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM visit WHERE counted = 1") ?? 0,
-                needs: needs,
-                presses: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM press") ?? 0,
-                flaggedPresses: try Int.fetchOne(
-                    db, sql: "SELECT COUNT(*) FROM press WHERE flags & ? != 0", arguments: [PressFlags.misuse.rawValue])
-                    ?? 0,
-                slipsPrinted: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM slip WHERE status = 'printed'") ?? 0,
-                slipsNotPrinted: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM slip WHERE status = 'not_printed'")
-                    ?? 0)
+                visits: visits ?? 0, needs: needs, presses: presses?["total"] ?? 0,
+                flaggedPresses: presses?["flagged"] ?? 0, slipsPrinted: slips?["printed"] ?? 0,
+                slipsNotPrinted: slips?["failed"] ?? 0, lastPressAt: lastPress.map { Date(timeIntervalSince1970: $0) })
         }
     }
 }
