@@ -199,6 +199,7 @@ let package = Package(
                 "KioskSimulator",
                 "KioskStore",
                 "ESCPOS",
+                "KioskTestSupport",
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -206,9 +207,15 @@ let package = Package(
             path: "Benchmarks/Sources/hubkiosk-bench",
             swiftSettings: settings
         ),
+        // What several test targets and the benchmarks share: a seeded generator, a flag, temporary folders.
+        .target(
+            name: "KioskTestSupport",
+            path: "Tests/KioskTestSupport",
+            swiftSettings: settings
+        ),
         .testTarget(
             name: "KioskCoreTests",
-            dependencies: ["KioskCore"],
+            dependencies: ["KioskCore", "KioskTestSupport"],
             swiftSettings: settings
         ),
         .testTarget(
@@ -218,7 +225,9 @@ let package = Package(
         ),
         .testTarget(
             name: "KioskStoreTests",
-            dependencies: ["KioskStore", "KioskCore", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "KioskStore", "KioskCore", "KioskTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: settings
         ),
         .testTarget(
@@ -229,7 +238,7 @@ let package = Package(
         .testTarget(
             name: "KioskHardwareTests",
             dependencies: [
-                "CKioskShims", "KioskHardware", "KioskCore", "ESCPOS", "KioskSimulator",
+                "CKioskShims", "KioskHardware", "KioskCore", "ESCPOS", "KioskSimulator", "KioskTestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: settings
@@ -238,7 +247,7 @@ let package = Package(
             name: "EndToEndTests",
             dependencies: [
                 "KioskApp", "KioskConfig", "KioskControl", "KioskRuntime", "KioskSimulator", "KioskStore", "KioskCore",
-                "ESCPOS",
+                "ESCPOS", "KioskTestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "GRDB", package: "GRDB.swift"),

@@ -1,6 +1,7 @@
 import Foundation
 import KioskControl
 import KioskStore
+import KioskTestSupport
 import Synchronization
 import Testing
 
@@ -111,31 +112,4 @@ struct DurabilityTests {
 final class Shared: Sendable {
     let acknowledged = Mutex<Set<String>>([])
     let sent = Atomic<Int>(0)
-}
-
-final class Flag: Sendable {
-    private let value = Atomic<Bool>(false)
-
-    var isSet: Bool { value.load(ordering: .relaxed) }
-
-    func set() {
-        value.store(true, ordering: .relaxed)
-    }
-}
-
-/// A small deterministic generator (its seed is printed so a failure can be replayed).
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }

@@ -7,6 +7,7 @@ import KioskCore
 import KioskRuntime
 import KioskSimulator
 import KioskStore
+import KioskTestSupport
 import Logging
 import ServiceLifecycle
 import Synchronization

@@ -3,6 +3,7 @@ import KioskApp
 import KioskConfig
 import KioskCore
 import KioskSimulator
+import KioskTestSupport
 import Logging
 import ServiceLifecycle
 
@@ -18,22 +19,6 @@ enum Repository {
     /// The directory the package's executables are built into (next to this test bundle).
     static var buildDirectory: URL {
         URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
-    }
-}
-
-/// A temporary directory removed when the test ends.
-final class TemporaryDirectory: Sendable {
-    let path: String
-
-    init() {
-        path = FileManager.default.temporaryDirectory.appendingPathComponent("hk-\(UUID().uuidString.prefix(8))").path
-        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    func file(_ name: String) -> String { (path as NSString).appendingPathComponent(name) }
-
-    deinit {
-        try? FileManager.default.removeItem(atPath: path)
     }
 }
 

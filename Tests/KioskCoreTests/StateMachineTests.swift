@@ -77,14 +77,12 @@ struct Harness {
     }
 }
 
+/// Sequential ids, so that a test's records are predictable.
 final class Counter: Sendable {
-    private let value = AtomicCounter()
-    func next() -> UUID { UUID(uuidString: String(format: "00000000-0000-4000-8000-%012d", value.increment()))! }
-}
-
-final class AtomicCounter: Sendable {
     private let value = Atomic<Int>(0)
-    func increment() -> Int { value.add(1, ordering: .relaxed).newValue }
+    func next() -> UUID {
+        UUID(uuidString: String(format: "00000000-0000-4000-8000-%012d", value.add(1, ordering: .relaxed).newValue))!
+    }
 }
 
 @Suite("Kiosk rules: visits, repeats, bursts, stuck buttons, slips")

@@ -1,5 +1,6 @@
 import Foundation
 import KioskHardware
+import KioskTestSupport
 import Synchronization
 
 #if canImport(Glibc)
@@ -77,16 +78,6 @@ final class PeerThread: Sendable {
         guard !stopped.exchange(true, ordering: .relaxed) else { return }
         stopping.set()
         finished.wait()
-    }
-}
-
-final class Flag: Sendable {
-    private let value = Atomic<Bool>(false)
-
-    var isSet: Bool { value.load(ordering: .relaxed) }
-
-    func set() {
-        value.store(true, ordering: .relaxed)
     }
 }
 

@@ -2,23 +2,8 @@ import Foundation
 import GRDB
 import KioskCore
 import KioskStore
+import KioskTestSupport
 import Testing
-
-/// A temporary directory removed when the test ends.
-final class TemporaryDirectory {
-    let path: String
-
-    init() {
-        path = FileManager.default.temporaryDirectory.appendingPathComponent("hubkiosk-test-\(UUID().uuidString)").path
-        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    func file(_ name: String) -> String { (path as NSString).appendingPathComponent(name) }
-
-    deinit {
-        try? FileManager.default.removeItem(atPath: path)
-    }
-}
 
 /// Builds records the way the state machine does.
 struct RecordFactory {

@@ -3,6 +3,8 @@ import Foundation
 import KioskCore
 import KioskStore
 
+import struct KioskTestSupport.SplitMix64
+
 /// A year of a busy hub (100,000 visits) exported by week, beside the same GROUP BY run by the `sqlite3` tool on
 /// the same file. Both are timed as whole commands, as a coordinator runs them.
 struct ExportBenchmark: AsyncParsableCommand {
