@@ -154,23 +154,58 @@ static inline void hk_request_release(hk_request *request) {
     free(request);
 }
 
-#ifdef HK_GPIOD_V2
-static inline struct gpiod_line_request *hk_v2_request(struct gpiod_chip *chip, const unsigned int *offsets,
-                                                       unsigned int count, const char *consumer,
-                                                       struct gpiod_line_settings *settings) {
+/// Frees a request that could not be completed, keeping errno; returns NULL.
+static inline hk_request *hk_request_fail(hk_request *request) {
+    int saved = errno;
+    hk_request_release(request);
+    errno = saved;
+    return NULL;
+}
+
+/// A new, empty request for `count` lines (EINVAL for none or too many).
+static inline hk_request *hk_request_new(const unsigned int *offsets, unsigned int count) {
+    if (count == 0 || count > HK_GPIOD_MAX_LINES) {
+        errno = EINVAL;
+        return NULL;
+    }
+    hk_request *request = (hk_request *)calloc(1, sizeof(hk_request));
+    if (request == NULL) return NULL;
+    request->count = count;
+    memcpy(request->offsets, offsets, count * sizeof(unsigned int));
+    return request;
+}
+
+#ifdef HK_GPIOD_V1
+/// Requests each line of `request` as an output or as an input with both edge events.
+static inline hk_request *hk_v1_request(hk_request *request, struct gpiod_chip *chip, const char *consumer, int flags,
+                                        int output) {
+    for (unsigned int i = 0; i < request->count; i++) {
+        struct gpiod_line *line = gpiod_chip_get_line(chip, request->offsets[i]);
+        int result = line == NULL ? -1
+                     : output     ? gpiod_line_request_output_flags(line, consumer, flags, 0)
+                                  : gpiod_line_request_both_edges_events_flags(line, consumer, flags);
+        if (result != 0) return hk_request_fail(request);
+        request->lines[i] = line;
+    }
+    return request;
+}
+#else
+/// Requests the lines of `request` with `settings` (which it frees).
+static inline hk_request *hk_v2_request(hk_request *request, struct gpiod_chip *chip, const char *consumer,
+                                        struct gpiod_line_settings *settings) {
     struct gpiod_line_config *config = gpiod_line_config_new();
     struct gpiod_request_config *request_config = gpiod_request_config_new();
-    struct gpiod_line_request *request = NULL;
     if (config != NULL && request_config != NULL &&
-        gpiod_line_config_add_line_settings(config, offsets, count, settings) == 0) {
+        gpiod_line_config_add_line_settings(config, request->offsets, request->count, settings) == 0) {
         gpiod_request_config_set_consumer(request_config, consumer);
-        request = gpiod_chip_request_lines(chip, request_config, config);
+        request->request = gpiod_chip_request_lines(chip, request_config, config);
     }
     int saved = errno;
     if (config != NULL) gpiod_line_config_free(config);
     if (request_config != NULL) gpiod_request_config_free(request_config);
+    gpiod_line_settings_free(settings);
     errno = saved;
-    return request;
+    return request->request == NULL ? hk_request_fail(request) : request;
 }
 #endif
 
@@ -179,37 +214,18 @@ static inline struct gpiod_line_request *hk_v2_request(struct gpiod_chip *chip, 
 static inline hk_request *hk_request_inputs(struct gpiod_chip *chip, const unsigned int *offsets, unsigned int count,
                                             const char *consumer, int active_low, int bias,
                                             unsigned long debounce_us) {
-    if (count == 0 || count > HK_GPIOD_MAX_LINES) {
-        errno = EINVAL;
-        return NULL;
-    }
-    hk_request *request = (hk_request *)calloc(1, sizeof(hk_request));
+    hk_request *request = hk_request_new(offsets, count);
     if (request == NULL) return NULL;
-    request->count = count;
-    memcpy(request->offsets, offsets, count * sizeof(unsigned int));
 #ifdef HK_GPIOD_V1
     (void)debounce_us;
     int flags = active_low ? GPIOD_LINE_REQUEST_FLAG_ACTIVE_LOW : 0;
     if (bias == HK_BIAS_PULL_UP) flags |= GPIOD_LINE_REQUEST_FLAG_BIAS_PULL_UP;
     if (bias == HK_BIAS_PULL_DOWN) flags |= GPIOD_LINE_REQUEST_FLAG_BIAS_PULL_DOWN;
     if (bias == HK_BIAS_DISABLED) flags |= GPIOD_LINE_REQUEST_FLAG_BIAS_DISABLE;
-    for (unsigned int i = 0; i < count; i++) {
-        struct gpiod_line *line = gpiod_chip_get_line(chip, offsets[i]);
-        if (line == NULL || gpiod_line_request_both_edges_events_flags(line, consumer, flags) != 0) {
-            int saved = errno;
-            hk_request_release(request);
-            errno = saved;
-            return NULL;
-        }
-        request->lines[i] = line;
-    }
-    return request;
+    return hk_v1_request(request, chip, consumer, flags, 0);
 #else
     struct gpiod_line_settings *settings = gpiod_line_settings_new();
-    if (settings == NULL) {
-        free(request);
-        return NULL;
-    }
+    if (settings == NULL) return hk_request_fail(request);
     gpiod_line_settings_set_direction(settings, GPIOD_LINE_DIRECTION_INPUT);
     gpiod_line_settings_set_edge_detection(settings, GPIOD_LINE_EDGE_BOTH);
     gpiod_line_settings_set_active_low(settings, active_low ? true : false);
@@ -218,67 +234,27 @@ static inline hk_request *hk_request_inputs(struct gpiod_chip *chip, const unsig
     if (bias == HK_BIAS_PULL_DOWN) gpiod_line_settings_set_bias(settings, GPIOD_LINE_BIAS_PULL_DOWN);
     if (bias == HK_BIAS_DISABLED) gpiod_line_settings_set_bias(settings, GPIOD_LINE_BIAS_DISABLED);
     if (debounce_us > 0) gpiod_line_settings_set_debounce_period_us(settings, debounce_us);
-    request->request = hk_v2_request(chip, offsets, count, consumer, settings);
-    int saved = errno;
-    gpiod_line_settings_free(settings);
-    if (request->request == NULL) {
-        free(request);
-        errno = saved;
-        return NULL;
-    }
+    request = hk_v2_request(request, chip, consumer, settings);
+    if (request == NULL) return NULL;
     request->buffer = gpiod_edge_event_buffer_new(HK_GPIOD_MAX_LINES);
-    if (request->buffer == NULL) {
-        saved = errno;
-        hk_request_release(request);
-        errno = saved;
-        return NULL;
-    }
-    return request;
+    return request->buffer == NULL ? hk_request_fail(request) : request;
 #endif
 }
 
 /// Requests `count` lines as outputs, all inactive at first.
 static inline hk_request *hk_request_outputs(struct gpiod_chip *chip, const unsigned int *offsets, unsigned int count,
                                              const char *consumer, int active_low) {
-    if (count == 0 || count > HK_GPIOD_MAX_LINES) {
-        errno = EINVAL;
-        return NULL;
-    }
-    hk_request *request = (hk_request *)calloc(1, sizeof(hk_request));
+    hk_request *request = hk_request_new(offsets, count);
     if (request == NULL) return NULL;
-    request->count = count;
-    memcpy(request->offsets, offsets, count * sizeof(unsigned int));
 #ifdef HK_GPIOD_V1
-    int flags = active_low ? GPIOD_LINE_REQUEST_FLAG_ACTIVE_LOW : 0;
-    for (unsigned int i = 0; i < count; i++) {
-        struct gpiod_line *line = gpiod_chip_get_line(chip, offsets[i]);
-        if (line == NULL || gpiod_line_request_output_flags(line, consumer, flags, 0) != 0) {
-            int saved = errno;
-            hk_request_release(request);
-            errno = saved;
-            return NULL;
-        }
-        request->lines[i] = line;
-    }
-    return request;
+    return hk_v1_request(request, chip, consumer, active_low ? GPIOD_LINE_REQUEST_FLAG_ACTIVE_LOW : 0, 1);
 #else
     struct gpiod_line_settings *settings = gpiod_line_settings_new();
-    if (settings == NULL) {
-        free(request);
-        return NULL;
-    }
+    if (settings == NULL) return hk_request_fail(request);
     gpiod_line_settings_set_direction(settings, GPIOD_LINE_DIRECTION_OUTPUT);
     gpiod_line_settings_set_active_low(settings, active_low ? true : false);
     gpiod_line_settings_set_output_value(settings, GPIOD_LINE_VALUE_INACTIVE);
-    request->request = hk_v2_request(chip, offsets, count, consumer, settings);
-    int saved = errno;
-    gpiod_line_settings_free(settings);
-    if (request->request == NULL) {
-        free(request);
-        errno = saved;
-        return NULL;
-    }
-    return request;
+    return hk_v2_request(request, chip, consumer, settings);
 #endif
 }
 
