@@ -30,11 +30,13 @@ extension PrinterError {
         case EACCES, EPERM:
             self.init(.offline, "no permission to open \(device); add the kiosk's user to its group (lp or dialout)")
         case ETIMEDOUT, EAGAIN:
-            self.init(.timeout, "printer did not take the slip in time (\(device))")
+            self.init(
+                .timeout, "printer did not take the slip in time (\(device)); check that it is on, its cover closed")
         case ECONNREFUSED, EHOSTUNREACH, ENETUNREACH, ECONNRESET, EPIPE:
             self.init(.offline, "printer not reachable at \(device) (\(error.message))")
         default:
-            self.init(.io, "\(device): \(error)")
+            self.init(
+                .io, "printer error on \(device) (\(error)); check its cable and power, then run `hubkiosk doctor`")
         }
     }
 }
