@@ -207,6 +207,13 @@ let package = Package(
             path: "Benchmarks/Sources/hubkiosk-bench",
             swiftSettings: settings
         ),
+        // The readers under libFuzzer (Fuzz/run.sh), or replaying the committed corpus without it.
+        .executableTarget(
+            name: "hubkiosk-fuzz",
+            dependencies: ["KioskConfig", "KioskCore", "KioskSimulator", "ESCPOS"],
+            path: "Fuzz/Sources/hubkiosk-fuzz",
+            swiftSettings: settings
+        ),
         // What several test targets and the benchmarks share: a seeded generator, a flag, temporary folders.
         .target(
             name: "KioskTestSupport",
