@@ -203,7 +203,7 @@ private struct DecoderState {
         switch function {
         case 65: break  // model
         case 67: qrModule = Int(parameters.first ?? 3)
-        case 69: qrCorrection = ["L", "M", "Q", "H"][Int((parameters.first ?? 48) - 48) % 4]
+        case 69: qrCorrection = ["L", "M", "Q", "H"][(Int(parameters.first ?? 48) - 48) & 3]
         case 80: qrData = Array(parameters.dropFirst())
         case 81:
             if !line.isEmpty { flushLine() }
