@@ -166,6 +166,10 @@ package final class ReaderContext {
 extension ReaderContext {
     /// Parses `text` (the file `file`) as TOML; a syntax error stops with its line and column.
     package static func parse(_ text: String, file: String) throws(ConfigError) -> (TOMLTable, ReaderContext) {
+        if let header = TOMLHeaderGuard.problem(in: text) {
+            throw ConfigError(
+                ConfigProblem(file: file, line: header.line, column: header.column, key: nil, message: header.message))
+        }
         do {
             return (try TOMLTable(string: text), ReaderContext(file: file, text: text))
         } catch let error as TOMLParseError {
