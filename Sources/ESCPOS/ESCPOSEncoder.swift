@@ -48,7 +48,7 @@ public struct ESCPOSEncoder: Sendable {
         out += ESCPOSCommand.initialize
         out += ESCPOSCommand.selectCodePage(profile.codePage)
         var codes = 0
-        for block in slip.blocks {
+        for (index, block) in slip.blocks.enumerated() {
             switch block {
             case .text(let text, let style):
                 appendText(text, style: style, to: &out)
@@ -59,7 +59,15 @@ public struct ESCPOSEncoder: Sendable {
                 out += ESCPOSCommand.feed(lines: UInt8(clamping: lines))
             case .qrCode(let payload):
                 codes += 1
-                if codes <= qrCodes { appendQR(payload, to: &out) }
+                if codes <= qrCodes {
+                    appendQR(payload, to: &out)
+                } else if index + 1 >= slip.blocks.count
+                    || slip.blocks[index + 1]
+                        != .text(SlipComposer.shortURL(payload), SlipTextStyle(alignment: .center))
+                {
+                    // A code left off leaves its web address, unless the slip prints it under the code anyway.
+                    appendText(SlipComposer.shortURL(payload), style: SlipTextStyle(alignment: .center), to: &out)
+                }
             }
         }
         out += ESCPOSCommand.feed(lines: UInt8(clamping: profile.feedLinesAtEnd))

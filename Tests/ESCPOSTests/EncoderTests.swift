@@ -151,6 +151,23 @@ struct EncoderTests {
         #expect(Self.printedCodes(slow.encode(slip)).count < 3)
     }
 
+    @Test("A code left off leaves its web address in text, once")
+    func addressOfACodeLeftOff() {
+        var compact = SlipDocument()
+        compact.text("Service 1", SlipTextStyle(bold: true))
+        compact.blocks.append(.qrCode("https://www.s.example/1"))
+        var full = compact
+        full.text("s.example/1", SlipTextStyle(alignment: .center))
+        for slip in [compact, full] {
+            let slow = ESCPOSEncoder(profile: .csnA2, rasterizer: NumberedSymbols(), link: .serial(baud: 1200))
+            let receipt = ESCPOSDecoder().decode(slow.encode(slip))
+            #expect(Self.printedCodes(slow.encode(slip)).isEmpty)
+            #expect(receipt.lines == ["Service 1", "s.example/1"])
+            let fast = ESCPOSEncoder(profile: .csnA2, rasterizer: NumberedSymbols(), link: .usbFullSpeed)
+            #expect(ESCPOSDecoder().decode(fast.encode(slip)).lines.count == slip.blocks.count - 1)
+        }
+    }
+
     @Test("Send and print time: bytes × 10 / baud, and the paper at the printer's speed")
     func timing() {
         var bytes: [UInt8] = Array("ab\ncd\n".utf8) + ESCPOSCommand.feed(lines: 3) + ESCPOSCommand.feed(dots: 20)
