@@ -22,6 +22,9 @@ struct SlipBenchmark: ParsableCommand {
     @Option(help: "The moment the slips are for (hub time).")
     var at = "2026-12-03T11:00"
 
+    @Flag(help: "Compact slips, as printed when paper runs low.")
+    var compact = false
+
     func run() throws {
         var configuration = try ConfigLoader.load(path: common.config)
         configuration.slip.servicesPerNeed = services
@@ -34,7 +37,9 @@ struct SlipBenchmark: ParsableCommand {
             throw ValidationError("--at \(at) is not like 2026-12-03T11:00")
         }
         let moment = configuration.hub.timeZone.instant(of: day, at: time)
-        print("Slips of \(services) services at \(at), the largest over every need; sending ≤ printing is the target.")
+        print(
+            "\(compact ? "Compact slips" : "Slips") of \(services) services at \(at), the largest over every need; "
+                + "sending ≤ printing is the target.")
         print()
         print("| profile | link | bytes | QR codes | send s | print s | paper mm | before: bytes | before: send s |")
         print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
@@ -49,7 +54,7 @@ struct SlipBenchmark: ParsableCommand {
                     link: .usbFullSpeed)
                 var largest: (bytes: [UInt8], slip: SlipDocument)?
                 for need in configuration.layout.needs {
-                    let slip = renderer.composer.compose(needs: [need.code], at: moment)
+                    let slip = renderer.composer.compose(needs: [need.code], at: moment, compact: compact)
                     let bytes = encoder.encode(slip)
                     if bytes.count > largest?.bytes.count ?? -1 { largest = (bytes, slip) }
                 }
