@@ -76,7 +76,7 @@ struct SlipCommand: ParsableCommand {
                 }
                 let timing = SlipTiming(bytes: bytes, profile: printer, link: renderer.encoder.link)
                 FileHandle.standardError.write(
-                    Data("wrote \(bytes.count) bytes to \(escpos) (\(timing) over \(renderer.encoder.link))\n".utf8))
+                    Data("wrote \(escpos): \(timing) over \(renderer.encoder.link)\n".utf8))
             }
         }
     }
