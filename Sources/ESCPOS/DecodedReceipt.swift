@@ -16,6 +16,8 @@ public struct DecodedReceipt: Hashable, Sendable {
         case line(String, Style)
         /// Blank lines fed by `ESC d`.
         case feed(Int)
+        /// Paper fed by `ESC J n`, in dots (the white space around a QR image).
+        case space(dots: Int)
         /// A QR code printed by `GS ( k`.
         case qrCode(payload: String, moduleSize: Int, errorCorrection: Character)
         /// A raster image printed by `GS v 0`.
@@ -80,6 +82,8 @@ public struct DecodedReceipt: Hashable, Sendable {
                 out.append(String(repeating: " ", count: pad) + shown)
             case .feed(let n):
                 out += Array(repeating: "", count: n)
+            case .space:
+                break
             case .qrCode(let payload, _, _):
                 out.append("[QR: \(payload)]")
             case .image(let width, let height, _):

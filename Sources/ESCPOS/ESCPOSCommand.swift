@@ -25,6 +25,9 @@ public enum ESCPOSCommand {
     /// `ESC d n`: print and feed `n` lines.
     public static func feed(lines: UInt8) -> [UInt8] { [esc, 0x64, lines] }
 
+    /// `ESC J n`: print and feed `n` dots (motion units; one dot on these printers).
+    public static func feed(dots: UInt8) -> [UInt8] { [esc, 0x4A, dots] }
+
     /// `GS V m n` (function B): feed `n` dots to the cutting position and cut (66 partial, 65 full).
     public static func cut(partial: Bool, feedDots: UInt8 = 0) -> [UInt8] { [gs, 0x56, partial ? 66 : 65, feedDots] }
 

@@ -128,8 +128,9 @@ private struct DecoderState {
             if !line.isEmpty { flushLine() }
             if c[2] > 0 { receipt.elements.append(.feed(Int(c[2]))) }
         case 0x4A:  // ESC J n (feed dots)
-            guard take(3, "ESC J") != nil else { return }
+            guard let c = take(3, "ESC J") else { return }
             if !line.isEmpty { flushLine() }
+            if c[2] > 0 { receipt.elements.append(.space(dots: Int(c[2]))) }
         case 0x32:  // ESC 2
             index += 2
         case 0x33, 0x52, 0x4D, 0x56, 0x7B:  // ESC 3 n, ESC R n, ESC M n, ESC V n, ESC { n

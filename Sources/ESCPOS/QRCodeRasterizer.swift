@@ -12,9 +12,13 @@ public struct QRModules: Hashable, Sendable {
     }
 
     public func isDark(x: Int, y: Int) -> Bool { dark[y * size + x] }
+
+    /// Light modules a reader needs around the symbol (ISO/IEC 18004: 4).
+    public static let quietZone = 4
 }
 
-/// Makes QR symbols for printers without QR firmware (libqrencode on the board).
+/// Makes QR symbols for printers without QR firmware (libqrencode on the board): the smallest symbol for the
+/// payload, with the strongest error correction that still fits that size.
 public protocol QRCodeRasterizer: Sendable {
     func modules(for payload: String) throws -> QRModules
 }

@@ -1,12 +1,25 @@
 import Foundation
 
 /// Rewrites text so that every character exists in a code page: typographic punctuation becomes its plain
-/// equivalent, letters lose accents the code page lacks (`ŵ` → `w`), and anything else becomes `?`. Never mojibake.
+/// equivalent, letters lose accents the code page lacks (`ŵ` → `w`), Cyrillic and Greek are written in Latin letters
+/// (``Romanizer``: BGN/PCGN), and what has no Latin form (Arabic, Hebrew, CJK, emoji, …) is left out rather than
+/// printed as `?`. Never mojibake, never a line of question marks.
 public struct Transliterator: Sendable {
     public let codePage: CodePage
 
     public init(codePage: CodePage) {
         self.codePage = codePage
+    }
+
+    /// What of a text a printer can print.
+    public struct Printable: Hashable, Sendable {
+        /// The text to print, or nil when nothing worth printing is left (the line is not printed).
+        public var text: String?
+        /// The parts left out because the code page cannot print them, in order.
+        public var omitted: [String]
+
+        /// Whether the printed text lost something.
+        public var isComplete: Bool { omitted.isEmpty }
     }
 
     static let replacements: [Unicode.Scalar: String] = [
@@ -21,39 +34,104 @@ public struct Transliterator: Sendable {
         "\u{2714}": "v", "\u{2715}": "x", "\u{2717}": "x",
     ]
 
-    /// `text` with only characters the code page prints; line breaks are kept, other control characters dropped.
+    /// `text` with only characters the code page prints (empty when nothing is left); line breaks are kept, other
+    /// control characters dropped.
     public func transliterate(_ text: String) -> String {
-        var out = String.UnicodeScalarView()
-        for character in text {
-            for scalar in character.unicodeScalars {
-                append(scalar, to: &out)
-            }
-        }
-        return String(out)
+        printable(text).text ?? ""
     }
 
-    private func append(_ scalar: Unicode.Scalar, to out: inout String.UnicodeScalarView) {
+    /// `text` as the code page prints it, and what had to be left out. Characters with no Latin form are removed
+    /// with the spaces and separators around them (`Food bank / بنك الطعام` → `Food bank`); a text that had letters
+    /// and keeps none (or keeps nothing but punctuation) is not printed at all.
+    public func printable(_ text: String) -> Printable {
+        var kept = String.UnicodeScalarView()
+        var omitted: [String] = []
+        var run = ""
+        var pendingSpace = String.UnicodeScalarView()
+        var lettersDropped = false
+        for character in Romanizer.romanize(text) {
+            if character == " " || character == "\t" {
+                if run.isEmpty { kept.append(" ") } else { pendingSpace.append(" ") }
+                continue
+            }
+            var scalars = String.UnicodeScalarView()
+            if render(character, to: &scalars) {
+                if !run.isEmpty {
+                    omitted.append(run)
+                    run = ""
+                    kept += pendingSpace
+                }
+                pendingSpace = .init()
+                kept += scalars
+            } else {
+                if !run.isEmpty { run += String(pendingSpace) }
+                pendingSpace = .init()
+                run.append(character)
+                if character.isLetter { lettersDropped = true }
+            }
+        }
+        if !run.isEmpty { omitted.append(run) }
+        var result = String(kept)
+        if !omitted.isEmpty { result = Transliterator.tidy(result) }
+        let hasContent = result.contains { $0.isLetter || $0.isNumber }
+        let keepsLetters = result.contains { $0.isLetter }
+        // Punctuation alone prints as written; what had letters and lost them all is not printed.
+        if !hasContent || (lettersDropped && !keepsLetters) {
+            return Printable(text: omitted.isEmpty ? result : nil, omitted: omitted)
+        }
+        return Printable(text: result, omitted: omitted)
+    }
+
+    /// What is left once parts were taken out: no empty brackets, no doubled spaces, no separator at either end.
+    static func tidy(_ text: String) -> String {
+        var lines: [String] = []
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            var s = line.split(separator: " ").joined(separator: " ")
+            for empty in ["()", "[]", "{}", "( )", "[ ]", "{ }", "\"\"", "''"] {
+                s = s.replacingOccurrences(of: empty, with: "")
+            }
+            s = s.split(separator: " ").joined(separator: " ")
+            let edges: Set<Character> = [" ", "-", "/", "|", ":", ";", ",", "*", "+", "&", "\u{00B7}"]
+            while let first = s.first, edges.contains(first) { s.removeFirst() }
+            while let last = s.last, edges.contains(last) { s.removeLast() }
+            lines.append(s)
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// Appends what prints `character`; false if the code page has nothing for it.
+    private func render(_ character: Character, to out: inout String.UnicodeScalarView) -> Bool {
+        var rendered = String.UnicodeScalarView()
+        for scalar in character.unicodeScalars {
+            guard append(scalar, to: &rendered) else { return false }
+        }
+        out += rendered
+        return true
+    }
+
+    /// Appends what prints `scalar` (possibly nothing, for a mark or control); false if it has no printable form.
+    private func append(_ scalar: Unicode.Scalar, to out: inout String.UnicodeScalarView) -> Bool {
         if scalar == "\n" {
             out.append(scalar)
-            return
+            return true
         }
         if scalar == "\t" {
             out.append(" ")
-            return
+            return true
         }
         if codePage.byte(for: scalar) != nil {
             out.append(scalar)
-            return
+            return true
         }
-        if scalar.value < 0x20 || (0x7F..<0xA0).contains(scalar.value) { return }
+        if scalar.value < 0x20 || (0x7F..<0xA0).contains(scalar.value) { return true }
         if let replacement = Transliterator.replacements[scalar] {
             for s in replacement.unicodeScalars where codePage.byte(for: s) != nil { out.append(s) }
-            return
+            return true
         }
         switch scalar.properties.generalCategory {
         case .nonspacingMark, .enclosingMark, .spacingMark, .format:
             // Combining accents the code page cannot put on the letter, joiners, variation selectors.
-            return
+            return true
         default:
             break
         }
@@ -61,9 +139,9 @@ public struct Transliterator: Sendable {
         let decomposed = String(Character(scalar)).decomposedStringWithCanonicalMapping.unicodeScalars
         if decomposed.count > 1, let base = decomposed.first, codePage.byte(for: base) != nil {
             out.append(base)
-            return
+            return true
         }
-        out.append("?")
+        return false
     }
 
     /// The bytes that print `text` (already transliterated, or transliterated here).

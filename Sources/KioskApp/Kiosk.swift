@@ -84,15 +84,8 @@ public final class Kiosk: Sendable {
             throw StartupError(error)
         }
         if let recovery { logger.error("\(recovery)") }
-        let composer = SlipComposer(
-            hubName: configuration.hub.name, directory: setup.directory, layout: configuration.layout,
-            timeZone: configuration.hub.timeZone, servicesPerNeed: configuration.slip.servicesPerNeed,
-            maximumServices: configuration.slip.maximumServices, title: configuration.slip.title,
-            footer: configuration.slip.footer)
-        // Printers without QR firmware get the QR code as an image made by libqrencode.
-        let renderer = SlipRenderer(
-            composer: composer,
-            encoder: ESCPOSEncoder(profile: configuration.printerProfile, rasterizer: QREncodeRasterizer()))
+        // The same renderer as `hubkiosk slip preview`; printers without QR firmware get libqrencode images.
+        let renderer = SlipRenderer(configuration: configuration, directory: setup.directory)
         service = KioskService(
             configuration: RuntimeConfiguration(
                 hubID: configuration.hub.id, layout: configuration.layout, rules: configuration.rules,

@@ -1,9 +1,11 @@
 import ArgumentParser
 import ESCPOS
 import Foundation
+import KioskApp
 import KioskConfig
 import KioskControl
 import KioskCore
+import KioskRuntime
 
 struct SlipCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -62,13 +64,9 @@ struct SlipCommand: ParsableCommand {
             } catch {
                 throw ToolError(error.description)
             }
-            let composer = SlipComposer(
-                hubName: configuration.hub.name, directory: directory, layout: layout,
-                timeZone: configuration.hub.timeZone, servicesPerNeed: configuration.slip.servicesPerNeed,
-                maximumServices: configuration.slip.maximumServices, title: configuration.slip.title,
-                footer: configuration.slip.footer)
-            let bytes = ESCPOSEncoder(profile: printer).encode(
-                composer.compose(needs: need.map { NeedCode($0) }, at: moment))
+            // The daemon's renderer (KioskApp), rasterizer and link budget: the bytes are what it would print.
+            var renderer = SlipRenderer(configuration: configuration, directory: directory, profile: printer)
+            let bytes = renderer.bytes(for: need.map { NeedCode($0) }, at: moment)
             print(ESCPOSDecoder().decode(bytes).rendered(columns: printer.columns), terminator: "")
             if let escpos {
                 do {
@@ -76,7 +74,9 @@ struct SlipCommand: ParsableCommand {
                 } catch {
                     throw ToolError("cannot write \(escpos): \(error.localizedDescription)")
                 }
-                FileHandle.standardError.write(Data("wrote \(bytes.count) bytes to \(escpos)\n".utf8))
+                let timing = SlipTiming(bytes: bytes, profile: printer, link: renderer.encoder.link)
+                FileHandle.standardError.write(
+                    Data("wrote \(escpos): \(timing) over \(renderer.encoder.link)\n".utf8))
             }
         }
     }

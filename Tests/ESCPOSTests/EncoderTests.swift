@@ -57,7 +57,7 @@ struct EncoderTests {
         #expect(ESCPOSDecoder().decode(bytes).cutCount == 0)
     }
 
-    @Test("Raster QR: a rasterizer's modules become a GS v 0 image, scaled and centred")
+    @Test("Raster QR: a rasterizer's modules become a GS v 0 image, scaled and centred, the quiet zone fed as paper")
     func rasterQR() {
         struct Checkerboard: QRCodeRasterizer {
             func modules(for payload: String) throws -> QRModules {
@@ -68,18 +68,133 @@ struct EncoderTests {
         slip.blocks.append(.qrCode("https://a.example/"))
         let bytes = ESCPOSEncoder(profile: .generic58, rasterizer: Checkerboard()).encode(slip)
         let receipt = ESCPOSDecoder().decode(bytes)
-        guard case .image(let width, let height, let bitmap)? = receipt.elements.first else {
+        // 21 modules, 3 dots each = 63 dots, 8 bytes a row; 4 quiet modules (12 dots) of paper above and below.
+        guard receipt.elements.count >= 3, case .image(let width, let height, let bitmap) = receipt.elements[1] else {
             Issue.record("no image: \(receipt.elements)")
             return
         }
-        // 21 modules + 2 quiet modules a side, 4 dots each = 100 dots, 13 bytes a row.
-        #expect(height == 100)
-        #expect(width == 104)
-        func dot(_ x: Int, _ y: Int) -> Bool { bitmap[y * 13 + x / 8] & (0x80 >> UInt8(x % 8)) != 0 }
-        #expect(!dot(0, 0), "quiet zone")
-        #expect(dot(8, 8), "module (0,0) is dark")
-        #expect(!dot(12, 8), "module (1,0) is light")
+        #expect(receipt.elements[0] == .space(dots: 12) && receipt.elements[2] == .space(dots: 12))
+        #expect(height == 63)
+        #expect(width == 64)
+        #expect(bytes.firstRange(of: [0x1B, 0x61, 1, 0x1D, 0x76, 0x30, 0, 8, 0, 63, 0]) != nil, "centred")
+        func dot(_ x: Int, _ y: Int) -> Bool { bitmap[y * 8 + x / 8] & (0x80 >> UInt8(x % 8)) != 0 }
+        for y in 0..<63 {
+            for x in 0..<63 { #expect(dot(x, y) == ((x / 3 + y / 3) % 2 == 0)) }
+            #expect(!dot(63, y), "padding")
+        }
         #expect(receipt.unknown.isEmpty)
+    }
+
+    /// Symbols of realistic size (29 modules, as for a service's URL), with the payload's place in the slip
+    /// written into the first row so that tests can tell which codes printed.
+    struct NumberedSymbols: QRCodeRasterizer {
+        func modules(for payload: String) throws -> QRModules {
+            let number = Int(payload.split(separator: "/").last ?? "") ?? 0
+            return QRModules(size: 29, dark: (0..<841).map { $0 < 29 ? $0 == number : ($0 * 7919) % 3 == 0 })
+        }
+    }
+
+    static func threeServiceSlip() -> SlipDocument {
+        var slip = SlipDocument()
+        slip.text("Brae Street Hub", SlipTextStyle(bold: true, size: .double, alignment: .center))
+        for n in 1...3 {
+            slip.text("Service \(n)", SlipTextStyle(bold: true))
+            slip.text("Open now until 16:00")
+            slip.text("12 High Street, Inverallan")
+            slip.text("Tel 01234 567890")
+            slip.blocks.append(.qrCode("https://s.example/\(n)"))
+            slip.blocks.append(.rule)
+        }
+        return slip
+    }
+
+    static func printedCodes(_ bytes: [UInt8]) -> [Int] {
+        ESCPOSDecoder().decode(bytes).elements.compactMap { element -> Int? in
+            guard case .image(_, _, let bitmap) = element else { return nil }
+            return (0..<29).first { x in bitmap[(x * 3) / 8] & (0x80 >> UInt8((x * 3) % 8)) != 0 }
+        }
+    }
+
+    @Test("On a slow link codes are left off from the last service up until sending takes no longer than printing")
+    func fewerCodesOnSlowLinks() {
+        let slip = Self.threeServiceSlip()
+        for profile in PrinterProfile.all {
+            var printedBefore = 4
+            for baud in [115_200, 57_600, 38_400, 19_200, 9_600, 4_800, 2_400, 1_200] {
+                let link = PrinterLinkSpeed.serial(baud: baud)
+                let encoder = ESCPOSEncoder(profile: profile, rasterizer: NumberedSymbols(), link: link)
+                let bytes = encoder.encode(slip)
+                let timing = SlipTiming(bytes: bytes, profile: profile, link: link)
+                let receipt = ESCPOSDecoder().decode(bytes)
+                let codes = profile.qr == .native ? receipt.qrPayloads.count : Self.printedCodes(bytes).count
+                if profile.qr == .raster && codes > 0 {
+                    #expect(timing.sendsInTime, "\(profile.id) at \(baud): \(timing)")
+                }
+                // A native code is a few bytes: only very slow links leave one off.
+                if profile.qr == .native && baud >= 19200 { #expect(codes == 3, "\(profile.id) at \(baud)") }
+                // Slower links never print more codes, and those printed are the first ones, in order.
+                #expect(codes <= printedBefore)
+                printedBefore = codes
+                if profile.qr == .native {
+                    #expect(receipt.qrPayloads == (0..<codes).map { "https://s.example/\($0 + 1)" })
+                } else {
+                    #expect(Self.printedCodes(bytes) == (0..<codes).map { $0 + 1 })
+                }
+                // The text is all there whatever the link.
+                #expect(receipt.lines.filter { $0.hasPrefix("Service") } == ["Service 1", "Service 2", "Service 3"])
+            }
+        }
+        // A CSN-A2 at 115,200 baud prints all three; at 9,600 baud it cannot.
+        let csn = ESCPOSEncoder(profile: .csnA2, rasterizer: NumberedSymbols(), link: .serial(baud: 115_200))
+        #expect(Self.printedCodes(csn.encode(slip)) == [1, 2, 3])
+        let slow = ESCPOSEncoder(profile: .csnA2, rasterizer: NumberedSymbols(), link: .serial(baud: 9600))
+        #expect(Self.printedCodes(slow.encode(slip)).count < 3)
+    }
+
+    @Test("A code left off leaves its web address in text, once")
+    func addressOfACodeLeftOff() {
+        var compact = SlipDocument()
+        compact.text("Service 1", SlipTextStyle(bold: true))
+        compact.blocks.append(.qrCode("https://www.s.example/1"))
+        var full = compact
+        full.text("s.example/1", SlipTextStyle(alignment: .center))
+        for slip in [compact, full] {
+            let slow = ESCPOSEncoder(profile: .csnA2, rasterizer: NumberedSymbols(), link: .serial(baud: 1200))
+            let receipt = ESCPOSDecoder().decode(slow.encode(slip))
+            #expect(Self.printedCodes(slow.encode(slip)).isEmpty)
+            #expect(receipt.lines == ["Service 1", "s.example/1"])
+            let fast = ESCPOSEncoder(profile: .csnA2, rasterizer: NumberedSymbols(), link: .usbFullSpeed)
+            #expect(ESCPOSDecoder().decode(fast.encode(slip)).lines.count == slip.blocks.count - 1)
+        }
+    }
+
+    @Test("Send and print time: bytes × 10 / baud, and the paper at the printer's speed")
+    func timing() {
+        var bytes: [UInt8] = Array("ab\ncd\n".utf8) + ESCPOSCommand.feed(lines: 3) + ESCPOSCommand.feed(dots: 20)
+        bytes += ESCPOSCommand.raster(bytesPerRow: 2, rows: 100, data: Array(repeating: 0, count: 200))
+        let timing = SlipTiming(bytes: bytes, profile: .csnA2, link: .serial(baud: 19200))
+        #expect(timing.bytes == bytes.count)
+        #expect(abs(timing.sendSeconds - Double(bytes.count) * 10 / 19200) < 1e-9)
+        // 2 lines and 3 fed lines of 30 dots, 20 dots, 100 rows: 270 dots at 8 a millimetre, at 80 mm/s.
+        #expect(abs(timing.paperMillimetres - 270.0 / 8) < 1e-9)
+        #expect(abs(timing.printSeconds - 270.0 / 8 / 80) < 1e-9)
+    }
+
+    @Test("Text the printer cannot print is left out; a line with nothing left is not printed at all")
+    func unprintableText() {
+        var slip = SlipDocument()
+        slip.text("مركز المساعدة", SlipTextStyle(bold: true, alignment: .center))
+        slip.text("Food bank / بنك الطعام")
+        slip.text("Продовольчий банк і")
+        slip.text("\u{1F34E}\u{1F956}")
+        for profile in PrinterProfile.all {
+            let bytes = ESCPOSEncoder(profile: profile).encode(slip)
+            let receipt = ESCPOSDecoder().decode(bytes)
+            #expect(receipt.lines == ["Food bank", "Prodovolchyi bank i"])
+            #expect(!bytes.contains(UInt8(ascii: "?")))
+            // The dropped centred bold line leaves no stray style commands either.
+            #expect(bytes.firstRange(of: ESCPOSCommand.bold(true)) == nil)
+        }
     }
 }
 

@@ -115,6 +115,19 @@ public struct SlipComposer: Sendable {
         return slip
     }
 
+    /// The texts of `service` a slip can print, each with the directory field it comes from: what
+    /// `hubkiosk directory check` looks at for characters the printer cannot print.
+    public static func printedTexts(of service: DirectoryService) -> [(field: String, text: String)] {
+        var texts: [(field: String, text: String)] = [("name", service.name)]
+        for (index, schedule) in service.schedules.enumerated() {
+            if let note = schedule.note { texts.append(("schedules[\(index)].description", note)) }
+        }
+        if let address = service.addresses.first { texts.append(("service_at_locations[0] address", address)) }
+        if let phone = service.phones.first { texts.append(("phones[0]", phone)) }
+        if let url = service.url { texts.append(("url", shortURL(url))) }
+        return texts
+    }
+
     /// `https://www.example.org/` → `example.org`: what a person types.
     public static func shortURL(_ url: String) -> String {
         var text = Substring(url)
