@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-packages=(libsqlite3-dev libgpiod-dev libqrencode-dev pkg-config)
+packages=(libsqlite3-dev libgpiod-dev libqrencode-dev pkg-config zbar-tools)
 
 ensure_packages() {
     local missing=()
