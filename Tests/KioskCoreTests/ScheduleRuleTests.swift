@@ -58,6 +58,10 @@ struct ScheduleRuleTests {
         let fridayThe13th = try #require(schedule(#""freq": "MONTHLY", "byday": "FR", "bymonthday": "13""#))
         let opening = finder.nextOpening(of: [fridayThe13th], after: at("2027-08-13 13:00"))
         #expect(opening?.start == at("2028-10-13 10:00"))
+        #expect(opening.map { finder.describe($0, at: at("2027-08-13 13:00")) } == "Fri 13 Oct 2028 10:00\u{2013}12:00")
+        // Within the year, the slip gives no year.
+        let soon = finder.nextOpening(of: [fridayThe13th], after: at("2026-03-14 09:00"))
+        #expect(soon.map { finder.describe($0, at: at("2026-03-14 09:00")) } == "Fri 13 Nov 10:00\u{2013}12:00")
         #expect(OpeningFinder.defaultHorizonDays >= 427)
         // Past the horizon there is no next opening.
         #expect(

@@ -23,7 +23,8 @@ public struct OpeningFinder: Sendable {
 
     public init(timeZone: HubTimeZone, horizonDays: Int = OpeningFinder.defaultHorizonDays) {
         self.timeZone = timeZone
-        self.horizonDays = max(0, horizonDays)
+        // At most the 400-year Gregorian cycle, after which every pattern repeats.
+        self.horizonDays = min(max(0, horizonDays), 146_097)
     }
 
     /// The opening that is under way at `now`, or else the next one to start; nil if none within the horizon.
@@ -78,8 +79,11 @@ public struct OpeningFinder: Sendable {
         return Date(timeIntervalSince1970: Double(date.daysSinceEpoch * 86_400 + time.minutes * 60 - utcOffset))
     }
 
+    /// Openings up to this many days ahead are printed without their year.
+    public static let daysWithoutYear = 300
+
     /// The words a slip prints for `opening` as seen at `now`: "Open now until 16:00", "Today 14:00–16:00",
-    /// "Thu 4 Dec 10:00–12:00".
+    /// "Thu 4 Dec 10:00–12:00", and more than ``daysWithoutYear`` days ahead "Fri 13 Oct 2028 10:00–12:00".
     public func describe(_ opening: Opening, at now: Date) -> String {
         let start = timeZone.local(of: opening.start)
         let end = timeZone.local(of: opening.end)
@@ -88,7 +92,11 @@ public struct OpeningFinder: Sendable {
             return sameDay ? "Open now until \(end.time)" : "Open now until \(end.date.shortDisplay) \(end.time)"
         }
         let today = timeZone.localDate(of: now)
-        let day = start.date == today ? "Today" : start.date.shortDisplay
+        var day = start.date == today ? "Today" : start.date.shortDisplay
+        // Far enough ahead that the month alone could mean this year or the next: say the year.
+        if start.date.daysSinceEpoch - today.daysSinceEpoch > OpeningFinder.daysWithoutYear {
+            day += " \(start.date.year)"
+        }
         return "\(day) \(start.time)\u{2013}\(end.time)"
     }
 }

@@ -43,11 +43,11 @@ public struct ScheduleTime: Hashable, Sendable, CustomStringConvertible {
             }
             if hour == 24 && seconds != 0 { return nil }
         }
-        if hour == 24 && minute == 0 && allowsEndOfDay {
-            self.init(time: LocalTime(hour: 0, minute: 0)!, utcOffset: offset)
-            return
+        // 24:00 closes at midnight, the start of the next day.
+        let endOfDay = hour == 24 && minute == 0 && allowsEndOfDay
+        guard let time = endOfDay ? LocalTime(hour: 0, minute: 0) : LocalTime(hour: hour, minute: minute) else {
+            return nil
         }
-        guard let time = LocalTime(hour: hour, minute: minute) else { return nil }
         self.init(time: time, utcOffset: offset)
     }
 
