@@ -168,3 +168,45 @@ struct DirectoryShapeTests {
         #expect(!result.warnings.contains { $0.message.contains("did you mean") }, "\(result.warnings)")
     }
 }
+
+@Suite("Misspelt fields in the records inside a service")
+struct NestedSpellingTests {
+    @Test(
+        "Locations, addresses, phones, contacts, attributes and terms are checked too",
+        arguments: [
+            (#""service_at_locations": [{"locaton": {}}]"#, "service_at_locations[0].locaton", "location"),
+            (
+                #""service_at_locations": [{"location": {"name": "Hub", "adresses": []}}]"#,
+                "service_at_locations[0].location.adresses", "addresses"
+            ),
+            (
+                #""service_at_locations": [{"location": {"addresses": [{"adress_1": "1 Road", "city": "X"}]}}]"#,
+                "service_at_locations[0].location.addresses[0].adress_1", "address_1"
+            ),
+            (#""phones": [{"numbr": "1"}]"#, "phones[0].numbr", "number"),
+            (#""contacts": [{"phone": []}]"#, "contacts[0].phone", "phones"),
+            (#""attributes": [{"taxonomy_trem": {"id": "t"}}]"#, "attributes[0].taxonomy_trem", "taxonomy_term"),
+            (#""attributes": [{"taxonomy_term": {"id": "t", "cod": "x"}}]"#, "attributes[0].taxonomy_term.cod", "code"),
+        ])
+    func nested(member: String, field: String, suggestion: String) {
+        let json =
+            #"[{"id": "svc-x", "name": "X", "status": "active", "url": "https://x.example/", \#(member)}]"#
+        let result = DirectoryDecoder().decode(Array(json.utf8))
+        let warning = result.warnings.first { $0.field == field }
+        #expect(warning?.message.contains("did you mean \(suggestion)?") == true, "\(result.warnings)")
+        #expect(warning?.serviceID == "svc-x")
+    }
+
+    @Test("Common extra fields in nested records stay silent")
+    func extras() {
+        let json = #"""
+            [{"id": "svc-x", "name": "X", "status": "active", "url": "https://x.example/",
+              "phones": [{"number": "1", "type": "voice", "extension": null}],
+              "service_at_locations": [{"location": {"name": "Hub", "latitude": 1, "longitude": 2,
+                "addresses": [{"address_1": "1 Road", "address_3": "Flat 2", "city": "X", "country": "GB"}]}}],
+              "attributes": [{"taxonomy_term": {"id": "t", "vocabulary": "v"}, "link_type": "service"}]}]
+            """#
+        let result = DirectoryDecoder().decode(Array(json.utf8))
+        #expect(!result.warnings.contains { $0.message.contains("did you mean") }, "\(result.warnings)")
+    }
+}

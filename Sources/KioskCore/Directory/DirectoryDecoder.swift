@@ -185,7 +185,10 @@ public struct DirectoryDecoder {
     private func coverage(of directory: ServiceDirectory, needs: [Need], items: [JSONNode]) -> [DirectoryProblem] {
         var problems: [DirectoryProblem] = []
         let lines = Dictionary(
-            items.compactMap { item in item["id"]?.string.map { ($0, item.line) } }, uniquingKeysWith: { a, _ in a })
+            items.compactMap { item in
+                let id = item["id"].flatMap { $0.string ?? $0.jsonNumber?.integer.map(String.init) }
+                return id.map { ($0.trimmingCharacters(in: .whitespacesAndNewlines), item.line) }
+            }, uniquingKeysWith: { a, _ in a })
         for service in directory.services where service.status == .active {
             if !needs.contains(where: { service.isTagged(withAnyOf: $0.taxonomyTerms) }) {
                 problems.append(

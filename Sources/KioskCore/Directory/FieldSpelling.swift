@@ -20,6 +20,49 @@ enum FieldSpelling {
         "metadata", "weekday",
     ]
 
+    /// Fields of a service-at-location link.
+    static let serviceAtLocation: Set<String> = [
+        "id", "service_id", "location_id", "description", "service_areas", "contacts", "phones", "schedules",
+        "location", "attributes", "metadata", "regular_schedules", "holiday_schedules",
+    ]
+
+    /// Fields of a location: HSDS 3.0 and ORUK v1.
+    static let location: Set<String> = [
+        "id", "location_type", "url", "organization_id", "name", "alternate_name", "description", "transportation",
+        "latitude", "longitude", "external_identifier", "external_identifier_type", "languages", "addresses",
+        "contacts", "accessibility", "phones", "schedules", "attributes", "metadata", "physical_addresses",
+        "postal_addresses", "accessibility_for_disabilities", "regular_schedules", "holiday_schedules",
+    ]
+
+    /// Fields of an address (`address_3` and `address_4` are common extras, known so as not to be "address_1").
+    static let address: Set<String> = [
+        "id", "location_id", "attention", "address_1", "address_2", "address_3", "address_4", "city", "region",
+        "state_province", "postal_code", "country", "address_type", "metadata",
+    ]
+
+    /// Fields of a phone.
+    static let phone: Set<String> = [
+        "id", "location_id", "service_id", "organization_id", "contact_id", "service_at_location_id", "number",
+        "extension", "type", "description", "languages", "attributes", "metadata",
+    ]
+
+    /// Fields of a contact.
+    static let contact: Set<String> = [
+        "id", "organization_id", "service_id", "service_at_location_id", "location_id", "name", "title", "department",
+        "email", "phones", "attributes", "metadata",
+    ]
+
+    /// Fields of an attribute (the link to a taxonomy term).
+    static let attribute: Set<String> = [
+        "id", "link_id", "taxonomy_term_id", "link_type", "link_entity", "value", "taxonomy_term", "label", "metadata",
+    ]
+
+    /// Fields of a taxonomy term: HSDS 3.0 and ORUK v1.
+    static let taxonomyTerm: Set<String> = [
+        "id", "code", "name", "description", "parent_id", "taxonomy", "taxonomy_detail", "language", "taxonomy_id",
+        "term_uri", "metadata", "term", "vocabulary",
+    ]
+
     /// The known field `name` is most likely a misspelling of: one edit away from a known name of up to four
     /// letters, two from a longer one (a letter missing, added, changed or two swapped; a change of case counts
     /// as none). Nil for a known name and for a name far from every known one.

@@ -130,10 +130,13 @@ struct ServiceReader {
             if let number, !phones.contains(number) { phones.append(number) }
         }
         for (i, phone) in list(node, "phones").enumerated() {
+            checkSpelling(of: phone, known: FieldSpelling.phone, field: "phones[\(i)]")
             addPhone(text(phone, "number", field: "phones[\(i)].number"))
         }
         for (i, contact) in list(node, "contacts").enumerated() {
+            checkSpelling(of: contact, known: FieldSpelling.contact, field: "contacts[\(i)]")
             for (j, phone) in list(contact, "phones", field: "contacts[\(i)].phones").enumerated() {
+                checkSpelling(of: phone, known: FieldSpelling.phone, field: "contacts[\(i)].phones[\(j)]")
                 addPhone(text(phone, "number", field: "contacts[\(i)].phones[\(j)].number"))
             }
         }
@@ -149,12 +152,15 @@ struct ServiceReader {
         var addresses: [String] = []
         for (i, link) in list(node, "service_at_locations").enumerated() {
             let field = "service_at_locations[\(i)]"
+            checkSpelling(of: link, known: FieldSpelling.serviceAtLocation, field: field)
             if let location = link["location"], !location.isNull {
+                checkSpelling(of: location, known: FieldSpelling.location, field: "\(field).location")
                 let locationName = text(location, "name", field: "\(field).location.name")
                 let lines = list(location, "addresses", field: "\(field).location.addresses")
                 if lines.isEmpty, let locationName { addresses.append(locationName) }
                 for (j, address) in lines.enumerated() {
                     let f = "\(field).location.addresses[\(j)]"
+                    checkSpelling(of: address, known: FieldSpelling.address, field: f)
                     var parts: [String] = []
                     for key in ["address_1", "address_2", "city", "postal_code"] {
                         if let part = text(address, key, field: "\(f).\(key)"), !parts.contains(part) {
@@ -165,6 +171,7 @@ struct ServiceReader {
                     if !parts.isEmpty { addresses.append(parts.joined(separator: ", ")) }
                 }
                 for (j, phone) in list(location, "phones", field: "\(field).location.phones").enumerated() {
+                    checkSpelling(of: phone, known: FieldSpelling.phone, field: "\(field).location.phones[\(j)]")
                     addPhone(text(phone, "number", field: "\(field).location.phones[\(j)].number"))
                 }
             }
@@ -176,6 +183,7 @@ struct ServiceReader {
         var terms: [TaxonomyTerm] = []
         for (i, attribute) in list(node, "attributes").enumerated() {
             let field = "attributes[\(i)]"
+            checkSpelling(of: attribute, known: FieldSpelling.attribute, field: field)
             if let termNode = attribute["taxonomy_term"], !termNode.isNull {
                 terms.append(readTerm(termNode, field: "\(field).taxonomy_term"))
             } else if let termID = text(attribute, "taxonomy_term_id", field: "\(field).taxonomy_term_id") {
@@ -204,7 +212,8 @@ struct ServiceReader {
     }
 
     mutating func readTerm(_ node: JSONNode, field: String) -> TaxonomyTerm {
-        TaxonomyTerm(
+        checkSpelling(of: node, known: FieldSpelling.taxonomyTerm, field: field)
+        return TaxonomyTerm(
             id: text(node, "id", field: "\(field).id"),
             code: text(node, "code", field: "\(field).code"),
             term: text(node, "term", field: "\(field).term") ?? text(node, "name", field: "\(field).name"),
