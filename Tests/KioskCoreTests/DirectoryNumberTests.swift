@@ -131,6 +131,16 @@ struct DirectoryNumberTests {
         }
     }
 
+    @Test(
+        "Infinity and NaN are not JSON: a syntax error with its position",
+        arguments: ["NaN", "Infinity", "-Infinity", "inf"])
+    func nonFinite(word: String) {
+        let result = DirectoryDecoder().decode(Array(numberService(#""phones": [{"number": \#(word)}]"#).utf8))
+        #expect(result.errors.count == 1)
+        #expect(result.errors.first?.line == 1)
+        #expect(result.errors.first?.message.contains("not valid JSON") == true)
+    }
+
     @Test("JSONNumber converts exactly or not at all")
     func checkedConversion() {
         #expect(JSONNumber(text: "42").integer == 42)

@@ -16,6 +16,7 @@ struct DirectoryShapeTests {
             Self.service, "{\"services\": [\(Self.service)]}", "[\(Self.service)]",
             "{\"total_pages\": 1, \"contents\": [\(Self.service)]}",
             "{\"id\": \"org-1\", \"name\": \"Org\", \"services\": [\(Self.service)]}",
+            "{\"totalElements\": 1, \"totalPages\": 1, \"number\": 0, \"content\": [\(Self.service)]}",
         ]
         let reference = decode("[\(Self.service)]").directory
         for shape in shapes {
@@ -62,6 +63,13 @@ struct DirectoryShapeTests {
         }
         let one = decode(#"{"id": "t1", "code": "food", "name": "Food", "parent_id": null}"#)
         #expect(one.errors.first?.message.contains("one taxonomy term") == true, "\(one.errors)")
+    }
+
+    @Test("An ORUK v1 page with more pages says so")
+    func orukVersion1Pages() {
+        let result = decode("{\"totalPages\": 4, \"content\": [\(Self.service)]}")
+        #expect(result.directory.services.count == 1)
+        #expect(result.warnings.contains { $0.field == "totalPages" && $0.message.contains("one page of 4") })
     }
 
     @Test("A stray record of another kind in a list of services is a problem for that record only")

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Reads an Open Referral UK v3 / HSDS 3 directory: a plain list of services, the paginated envelope with
-/// `contents`, an object with `services`, or one service (what `/services/{id}` returns). Older ORUK v1 fields
+/// `contents` (ORUK v1: `content`), an object with `services`, or one service (what `/services/{id}` returns). Older ORUK v1 fields
 /// (`regular_schedules`, `service_taxonomys`) are read too. A file of other records (taxonomy terms, categories,
 /// service-at-location records, locations, organizations) is refused with a message saying what it is.
 ///
@@ -104,19 +104,23 @@ public struct DirectoryDecoder {
         if let list = root.array {
             items = list
         } else if let members = root.members {
-            if let contents = root["contents"] {
+            // ORUK v3 pages hold "contents"; ORUK v1 (Spring-style) pages hold "content" and "totalPages".
+            let pageKey = root["contents"] != nil ? "contents" : "content"
+            if let contents = root[pageKey] {
                 guard let list = contents.array else {
                     return refuse(
-                        "\"contents\" should be the list of services; found \(contents.kindName)", line: contents.line,
-                        field: "contents")
+                        "\"\(pageKey)\" should be the list of services; found \(contents.kindName)",
+                        line: contents.line,
+                        field: pageKey)
                 }
                 items = list
-                if let pages = root["total_pages"], !pages.isNull {
+                let pagesKey = root["total_pages"] != nil ? "total_pages" : "totalPages"
+                if let pages = root[pagesKey], !pages.isNull {
                     if let count = pages.jsonNumber?.integer, count >= 0 {
                         if count > 1 {
                             problems.append(
                                 DirectoryProblem(
-                                    severity: .warning, line: pages.line, serviceID: nil, field: "total_pages",
+                                    severity: .warning, line: pages.line, serviceID: nil, field: pagesKey,
                                     message:
                                         "the file holds one page of \(count); services on the other pages are missing"))
                         }
@@ -124,7 +128,7 @@ public struct DirectoryDecoder {
                         let written = pages.jsonNumber?.text ?? pages.string.map { "\"\($0)\"" } ?? pages.kindName
                         problems.append(
                             DirectoryProblem(
-                                severity: .warning, line: pages.line, serviceID: nil, field: "total_pages",
+                                severity: .warning, line: pages.line, serviceID: nil, field: pagesKey,
                                 message: "\(written) is not a number of pages; ignored"))
                     }
                 }
