@@ -65,6 +65,17 @@ struct DirectoryShapeTests {
         #expect(one.errors.first?.message.contains("one taxonomy term") == true, "\(one.errors)")
     }
 
+    @Test("A service with a field other records use (code, slug) is still a service")
+    func servicesWithOtherFields() {
+        let json = """
+            [{"id": "svc-1", "name": "One", "code": "S1", "phones": [{"number": "1"}]},
+             {"id": "svc-2", "name": "Two", "slug": "two", "url": "https://two.example/"}]
+            """
+        let result = decode(json)
+        #expect(result.errors.isEmpty, "\(result.errors)")
+        #expect(result.directory.services.map(\.id) == ["svc-1", "svc-2"])
+    }
+
     @Test("An ORUK v1 page with more pages says so")
     func orukVersion1Pages() {
         let result = decode("{\"totalPages\": 4, \"content\": [\(Self.service)]}")

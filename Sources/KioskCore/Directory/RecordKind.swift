@@ -25,6 +25,9 @@ enum RecordKind: Equatable, Sendable {
         "legal_status", "year_incorporated", "tax_id", "tax_status", "services", "website", "logo",
         "organization_identifiers", "parent_organization_id",
     ]
+    static let contactMarkers: Set<String> = [
+        "schedules", "regular_schedules", "phones", "url", "email", "contacts", "attributes",
+    ]
     static let categoryMarkers: Set<String> = [
         "slug", "sub_categories", "subcategories", "children", "parent_category",
     ]
@@ -50,8 +53,10 @@ enum RecordKind: Equatable, Sendable {
             return (.serviceAtLocation, links)
         }
         for (kind, markers) in [
-            (RecordKind.location, locationMarkers), (.organization, organizationMarkers), (.category, categoryMarkers),
-            (.taxonomyTerm, termMarkers), (.taxonomy, taxonomyMarkers),
+            (RecordKind.location, locationMarkers), (.organization, organizationMarkers),
+            // Fields services share with locations and organizations, but terms and categories never have.
+            (.service, contactMarkers),
+            (.category, categoryMarkers), (.taxonomyTerm, termMarkers), (.taxonomy, taxonomyMarkers),
         ] {
             let found = present(markers)
             if !found.isEmpty { return (kind, found) }
