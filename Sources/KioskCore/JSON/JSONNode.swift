@@ -3,7 +3,7 @@ public struct JSONNode: Sendable {
     public enum Value: Sendable {
         case null
         case bool(Bool)
-        case number(Double)
+        case number(JSONNumber)
         case string(String)
         case array([JSONNode])
         case object([(key: String, value: JSONNode)])
@@ -30,8 +30,22 @@ public struct JSONNode: Sendable {
         return nil
     }
 
+    /// The number's nearest `Double` (for display); use ``jsonNumber`` and its checked ``JSONNumber/integer`` to
+    /// turn a number into an `Int`.
     public var number: Double? {
+        if case .number(let number) = value { return number.double }
+        return nil
+    }
+
+    /// The number as written, with its checked conversions.
+    public var jsonNumber: JSONNumber? {
         if case .number(let number) = value { return number }
+        return nil
+    }
+
+    /// The members of an object, in file order; nil when the value is not an object.
+    public var members: [(key: String, value: JSONNode)]? {
+        if case .object(let members) = value { return members }
         return nil
     }
 

@@ -4,8 +4,8 @@ public struct JSONParser {
     private var index = 0
     private var line = 1
     private var lineStart = 0
-    private var depth = 0
-    private static let maximumDepth = 256
+    /// The deepest nesting of lists and objects a file may have (a directory needs about eight).
+    public static let maximumDepth = 256
 
     public static func parse(_ bytes: [UInt8]) throws(JSONSyntaxError) -> JSONNode {
         var parser = JSONParser(bytes: bytes)
@@ -52,29 +52,106 @@ public struct JSONParser {
         }
     }
 
+    /// An array or object whose members are still being read.
+    private struct OpenContainer {
+        var line: Int
+        var column: Int
+        var items: [JSONNode] = []
+        var members: [(key: String, value: JSONNode)] = []
+        /// The member name whose value comes next; nil for an array.
+        var key: String?
+        var isObject: Bool { key != nil }
+    }
+
+    /// Reads one value. Containers are kept on a heap-allocated stack rather than by recursion, so no file, however
+    /// deeply nested, can overflow the thread's stack; nesting deeper than ``maximumDepth`` is refused (a parsed
+    /// tree that deep would also be freed recursively).
     private mutating func parseValue() throws(JSONSyntaxError) -> JSONNode {
-        guard index < bytes.count else { throw error("unexpected end of file, expected a value") }
-        let startLine = line
-        let startColumn = column
-        func node(_ value: JSONNode.Value) -> JSONNode { JSONNode(value, line: startLine, column: startColumn) }
-        switch bytes[index] {
-        case UInt8(ascii: "{"): return node(try parseObject())
-        case UInt8(ascii: "["): return node(try parseArray())
-        case UInt8(ascii: "\""): return node(.string(try parseString()))
-        case UInt8(ascii: "t"):
-            try expectLiteral("true")
-            return node(.bool(true))
-        case UInt8(ascii: "f"):
-            try expectLiteral("false")
-            return node(.bool(false))
-        case UInt8(ascii: "n"):
-            try expectLiteral("null")
-            return node(.null)
-        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-            return node(.number(try parseNumber()))
-        default:
-            throw error("unexpected \(describeCurrent()), expected a value")
+        var open: [OpenContainer] = []
+        readValue: while true {
+            skipWhitespace()
+            guard index < bytes.count else { throw error("unexpected end of file, expected a value") }
+            let startLine = line
+            let startColumn = column
+            var value: JSONNode
+            switch bytes[index] {
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                let isObject = bytes[index] == UInt8(ascii: "{")
+                guard open.count < JSONParser.maximumDepth else {
+                    throw error("nested more than \(JSONParser.maximumDepth) levels deep")
+                }
+                index += 1
+                skipWhitespace()
+                let close = isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")
+                if index < bytes.count && bytes[index] == close {
+                    index += 1
+                    value = JSONNode(isObject ? .object([]) : .array([]), line: startLine, column: startColumn)
+                } else {
+                    var container = OpenContainer(line: startLine, column: startColumn)
+                    if isObject { container.key = try parseMemberName() }
+                    open.append(container)
+                    continue readValue
+                }
+            case UInt8(ascii: "\""):
+                value = JSONNode(.string(try parseString()), line: startLine, column: startColumn)
+            case UInt8(ascii: "t"):
+                try expectLiteral("true")
+                value = JSONNode(.bool(true), line: startLine, column: startColumn)
+            case UInt8(ascii: "f"):
+                try expectLiteral("false")
+                value = JSONNode(.bool(false), line: startLine, column: startColumn)
+            case UInt8(ascii: "n"):
+                try expectLiteral("null")
+                value = JSONNode(.null, line: startLine, column: startColumn)
+            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+                value = JSONNode(.number(try parseNumber()), line: startLine, column: startColumn)
+            default:
+                throw error("unexpected \(describeCurrent()), expected a value")
+            }
+            // Hand the finished value to the containers it closes.
+            while var container = open.popLast() {
+                skipWhitespace()
+                let close = container.isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")
+                if let key = container.key {
+                    container.members.append((key, value))
+                } else {
+                    container.items.append(value)
+                }
+                guard index < bytes.count else {
+                    throw error("unexpected end of file, expected ',' or '\(Character(Unicode.Scalar(close)))'")
+                }
+                if bytes[index] == UInt8(ascii: ",") {
+                    index += 1
+                    if container.isObject { container.key = try parseMemberName() }
+                    open.append(container)
+                    continue readValue
+                }
+                guard bytes[index] == close else {
+                    throw error(
+                        "unexpected \(describeCurrent()), expected ',' or '\(Character(Unicode.Scalar(close)))'")
+                }
+                index += 1
+                value = JSONNode(
+                    container.isObject ? .object(container.members) : .array(container.items), line: container.line,
+                    column: container.column)
+            }
+            return value
         }
+    }
+
+    /// Reads `"name":` in an object, leaving the index at the member's value.
+    private mutating func parseMemberName() throws(JSONSyntaxError) -> String {
+        skipWhitespace()
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {
+            throw error("unexpected \(describeCurrent()), expected a quoted member name")
+        }
+        let key = try parseString()
+        skipWhitespace()
+        guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else {
+            throw error("unexpected \(describeCurrent()), expected ':' after \"\(key)\"")
+        }
+        index += 1
+        return key
     }
 
     private mutating func expectLiteral(_ literal: String) throws(JSONSyntaxError) {
@@ -83,75 +160,6 @@ public struct JSONParser {
                 throw error("unexpected \(describeCurrent()), expected '\(literal)'")
             }
             index += 1
-        }
-    }
-
-    private mutating func enter() throws(JSONSyntaxError) {
-        depth += 1
-        if depth > JSONParser.maximumDepth { throw error("nested more than \(JSONParser.maximumDepth) levels deep") }
-    }
-
-    private mutating func parseObject() throws(JSONSyntaxError) -> JSONNode.Value {
-        try enter()
-        defer { depth -= 1 }
-        index += 1
-        var members: [(key: String, value: JSONNode)] = []
-        skipWhitespace()
-        if index < bytes.count && bytes[index] == UInt8(ascii: "}") {
-            index += 1
-            return .object(members)
-        }
-        while true {
-            skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {
-                throw error("unexpected \(describeCurrent()), expected a quoted member name")
-            }
-            let key = try parseString()
-            skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else {
-                throw error("unexpected \(describeCurrent()), expected ':' after \"\(key)\"")
-            }
-            index += 1
-            skipWhitespace()
-            members.append((key, try parseValue()))
-            skipWhitespace()
-            guard index < bytes.count else { throw error("unexpected end of file, expected ',' or '}'") }
-            if bytes[index] == UInt8(ascii: ",") {
-                index += 1
-                continue
-            }
-            if bytes[index] == UInt8(ascii: "}") {
-                index += 1
-                return .object(members)
-            }
-            throw error("unexpected \(describeCurrent()), expected ',' or '}'")
-        }
-    }
-
-    private mutating func parseArray() throws(JSONSyntaxError) -> JSONNode.Value {
-        try enter()
-        defer { depth -= 1 }
-        index += 1
-        var items: [JSONNode] = []
-        skipWhitespace()
-        if index < bytes.count && bytes[index] == UInt8(ascii: "]") {
-            index += 1
-            return .array(items)
-        }
-        while true {
-            skipWhitespace()
-            items.append(try parseValue())
-            skipWhitespace()
-            guard index < bytes.count else { throw error("unexpected end of file, expected ',' or ']'") }
-            if bytes[index] == UInt8(ascii: ",") {
-                index += 1
-                continue
-            }
-            if bytes[index] == UInt8(ascii: "]") {
-                index += 1
-                return .array(items)
-            }
-            throw error("unexpected \(describeCurrent()), expected ',' or ']'")
         }
     }
 
@@ -229,7 +237,7 @@ public struct JSONParser {
         return value
     }
 
-    private mutating func parseNumber() throws(JSONSyntaxError) -> Double {
+    private mutating func parseNumber() throws(JSONSyntaxError) -> JSONNumber {
         let start = index
         func isDigit(_ i: Int) -> Bool { i < bytes.count && bytes[i] >= 0x30 && bytes[i] <= 0x39 }
         if bytes[index] == UInt8(ascii: "-") { index += 1 }
@@ -253,8 +261,6 @@ public struct JSONParser {
             guard isDigit(index) else { throw error("a number needs a digit in its exponent") }
             while isDigit(index) { index += 1 }
         }
-        let text = String(decoding: bytes[start..<index], as: UTF8.self)
-        guard let value = Double(text) else { throw error("\(text) is not a number") }
-        return value
+        return JSONNumber(text: String(decoding: bytes[start..<index], as: UTF8.self))
     }
 }

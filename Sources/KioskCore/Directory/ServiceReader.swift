@@ -1,0 +1,222 @@
+import Foundation
+
+/// Reads one service, collecting problems.
+///
+/// Every value goes through the few readers below (``text(_:_:field:)``, ``integer(_:field:range:expected:)``,
+/// ``list(_:_:field:)``): a value of the wrong kind, or a number no `Int` holds, becomes a problem naming the
+/// field, never a trap.
+struct ServiceReader {
+    let index: Int
+    let node: JSONNode
+    var serviceID: String?
+    var problems: [DirectoryProblem] = []
+
+    init(index: Int, node: JSONNode) {
+        self.index = index
+        self.node = node
+    }
+
+    mutating func problem(_ severity: DirectoryProblem.Severity, _ at: JSONNode, _ field: String, _ message: String) {
+        let location = serviceID == nil ? "services[\(index)]" + (field.isEmpty ? "" : ".\(field)") : field
+        problems.append(
+            DirectoryProblem(severity: severity, line: at.line, serviceID: serviceID, field: location, message: message)
+        )
+    }
+
+    /// Optional text: nil when absent or null; a problem when it is not text. A whole number (an id or a phone
+    /// number written without quotes) is read as its digits; one too large to read exactly is a problem.
+    mutating func text(_ parent: JSONNode, _ key: String, field: String? = nil) -> String? {
+        guard let value = parent[key], !value.isNull else { return nil }
+        if let number = value.jsonNumber {
+            if let whole = number.integer { return String(whole) }
+            if !number.isWhole && number.double.isFinite && number.double.magnitude < 1e15 { return number.text }
+            problem(
+                .error, value, field ?? key,
+                "\(number.text) is a number too large to read exactly; write it as text in quotes")
+            return nil
+        }
+        guard let text = value.string else {
+            problem(.error, value, field ?? key, "should be text; found \(value.kindName)")
+            return nil
+        }
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        return trimmed.isEmpty ? nil : trimmed
+    }
+
+    /// A whole number in `range`, written as a number (`2`) or as text (`"2"`); nil, with a problem naming the
+    /// field, for anything else: a fraction, text that is not a number, or a magnitude such as `1e300`.
+    mutating func integer(_ value: JSONNode, field: String, range: ClosedRange<Int>, expected: String) -> Int? {
+        let written: String
+        var parsed: Int?
+        if let number = value.jsonNumber {
+            written = number.text
+            parsed = number.integer
+        } else if let text = value.string {
+            let trimmed = text.trimmingCharacters(in: .whitespaces)
+            written = "\"\(trimmed)\""
+            parsed = Int(trimmed)
+        } else {
+            problem(.error, value, field, "should be \(expected); found \(value.kindName)")
+            return nil
+        }
+        guard let parsed, range.contains(parsed) else {
+            problem(.error, value, field, "\(written) is not \(expected)")
+            return nil
+        }
+        return parsed
+    }
+
+    mutating func list(_ parent: JSONNode, _ key: String, field: String? = nil) -> [JSONNode] {
+        guard let value = parent[key], !value.isNull else { return [] }
+        guard let items = value.array else {
+            problem(.error, value, field ?? key, "should be a list; found \(value.kindName)")
+            return []
+        }
+        return items
+    }
+
+    /// Warns about each field of `object` that is one or two edits from a field of `known` (`shedules`): a field
+    /// far from every known one is taken to be one of the extra fields feeds carry, and stays silent.
+    mutating func checkSpelling(of object: JSONNode, known: Set<String>, field prefix: String) {
+        for (key, value) in object.members ?? [] {
+            guard let suggestion = FieldSpelling.suggestion(for: key, among: known) else { continue }
+            problem(
+                .warning, value, prefix.isEmpty ? key : "\(prefix).\(key)",
+                "\"\(key)\" is not a field the kiosk reads; did you mean \(suggestion)?")
+        }
+    }
+
+    mutating func read() -> DirectoryService? {
+        guard case .object = node.value else {
+            problem(.error, node, "", "should be an object (a service); found \(node.kindName)")
+            return nil
+        }
+        let problemsBefore = problems.count
+        let id = text(node, "id")
+        serviceID = id
+        guard let id else {
+            // Unless the id is there but unreadable (a problem already says why).
+            if problems.count == problemsBefore { problem(.error, node, "id", "every service needs an \"id\"") }
+            return nil
+        }
+        checkSpelling(of: node, known: FieldSpelling.service, field: "")
+        let name = text(node, "name")
+        if name == nil { problem(.error, node, "name", "every service needs a \"name\": it is what the slip prints") }
+
+        var status = ServiceStatus.active
+        if let statusNode = node["status"], let raw = text(node, "status") {
+            if let parsed = ServiceStatus(rawValue: raw.lowercased()) {
+                status = parsed
+            } else {
+                problem(
+                    .error, statusNode, "status",
+                    "\"\(raw)\" is not a status; use one of "
+                        + ServiceStatus.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))
+            }
+        } else {
+            problem(.warning, node, "status", "no status; the service is taken to be \"active\"")
+        }
+
+        var url = text(node, "url")
+        if let value = url, !(value.hasPrefix("https://") || value.hasPrefix("http://")) {
+            problem(.warning, node["url"] ?? node, "url", "\"\(value)\" is not a web address (https://…); not printed")
+            url = nil
+        }
+        let email = text(node, "email")
+        let organization = node["organization"].flatMap { text($0, "name", field: "organization.name") }
+
+        var phones: [String] = []
+        func addPhone(_ number: String?) {
+            if let number, !phones.contains(number) { phones.append(number) }
+        }
+        for (i, phone) in list(node, "phones").enumerated() {
+            checkSpelling(of: phone, known: FieldSpelling.phone, field: "phones[\(i)]")
+            addPhone(text(phone, "number", field: "phones[\(i)].number"))
+        }
+        for (i, contact) in list(node, "contacts").enumerated() {
+            checkSpelling(of: contact, known: FieldSpelling.contact, field: "contacts[\(i)]")
+            for (j, phone) in list(contact, "phones", field: "contacts[\(i)].phones").enumerated() {
+                checkSpelling(of: phone, known: FieldSpelling.phone, field: "contacts[\(i)].phones[\(j)]")
+                addPhone(text(phone, "number", field: "contacts[\(i)].phones[\(j)].number"))
+            }
+        }
+
+        var schedules: [ServiceSchedule] = []
+        for (i, entry) in list(node, "schedules").enumerated() {
+            if let schedule = readSchedule(entry, field: "schedules[\(i)]") { schedules.append(schedule) }
+        }
+        for (i, entry) in list(node, "regular_schedules").enumerated() {
+            if let schedule = readSchedule(entry, field: "regular_schedules[\(i)]") { schedules.append(schedule) }
+        }
+
+        var addresses: [String] = []
+        for (i, link) in list(node, "service_at_locations").enumerated() {
+            let field = "service_at_locations[\(i)]"
+            checkSpelling(of: link, known: FieldSpelling.serviceAtLocation, field: field)
+            if let location = link["location"], !location.isNull {
+                checkSpelling(of: location, known: FieldSpelling.location, field: "\(field).location")
+                let locationName = text(location, "name", field: "\(field).location.name")
+                let lines = list(location, "addresses", field: "\(field).location.addresses")
+                if lines.isEmpty, let locationName { addresses.append(locationName) }
+                for (j, address) in lines.enumerated() {
+                    let f = "\(field).location.addresses[\(j)]"
+                    checkSpelling(of: address, known: FieldSpelling.address, field: f)
+                    var parts: [String] = []
+                    for key in ["address_1", "address_2", "city", "postal_code"] {
+                        if let part = text(address, key, field: "\(f).\(key)"), !parts.contains(part) {
+                            parts.append(part)
+                        }
+                    }
+                    if let locationName, !parts.contains(locationName) { parts.insert(locationName, at: 0) }
+                    if !parts.isEmpty { addresses.append(parts.joined(separator: ", ")) }
+                }
+                for (j, phone) in list(location, "phones", field: "\(field).location.phones").enumerated() {
+                    checkSpelling(of: phone, known: FieldSpelling.phone, field: "\(field).location.phones[\(j)]")
+                    addPhone(text(phone, "number", field: "\(field).location.phones[\(j)].number"))
+                }
+            }
+            for (j, entry) in list(link, "schedules", field: "\(field).schedules").enumerated() {
+                if let schedule = readSchedule(entry, field: "\(field).schedules[\(j)]") { schedules.append(schedule) }
+            }
+        }
+
+        var terms: [TaxonomyTerm] = []
+        for (i, attribute) in list(node, "attributes").enumerated() {
+            let field = "attributes[\(i)]"
+            checkSpelling(of: attribute, known: FieldSpelling.attribute, field: field)
+            if let termNode = attribute["taxonomy_term"], !termNode.isNull {
+                terms.append(readTerm(termNode, field: "\(field).taxonomy_term"))
+            } else if let termID = text(attribute, "taxonomy_term_id", field: "\(field).taxonomy_term_id") {
+                terms.append(TaxonomyTerm(id: termID))
+            }
+        }
+        for (i, entry) in list(node, "taxonomy_terms").enumerated() {
+            terms.append(readTerm(entry, field: "taxonomy_terms[\(i)]"))
+        }
+        for (i, entry) in list(node, "service_taxonomys").enumerated() {
+            if let termNode = entry["taxonomy"], !termNode.isNull {
+                terms.append(readTerm(termNode, field: "service_taxonomys[\(i)].taxonomy"))
+            }
+        }
+        if terms.isEmpty && status == .active {
+            problem(.warning, node, "attributes", "no taxonomy terms: no need finds this service, so no slip lists it")
+        }
+        if status == .active && phones.isEmpty && url == nil && addresses.isEmpty {
+            problem(.warning, node, "phones", "no phone, web address or location: the slip cannot say how to reach it")
+        }
+
+        return DirectoryService(
+            id: id, name: name ?? id, organization: organization, description: text(node, "description"),
+            status: status, url: url, email: email, phones: phones, addresses: addresses, schedules: schedules,
+            taxonomyTerms: terms)
+    }
+
+    mutating func readTerm(_ node: JSONNode, field: String) -> TaxonomyTerm {
+        checkSpelling(of: node, known: FieldSpelling.taxonomyTerm, field: field)
+        return TaxonomyTerm(
+            id: text(node, "id", field: "\(field).id"),
+            code: text(node, "code", field: "\(field).code"),
+            term: text(node, "term", field: "\(field).term") ?? text(node, "name", field: "\(field).name"),
+            vocabulary: text(node, "vocabulary", field: "\(field).vocabulary"))
+    }
+}
