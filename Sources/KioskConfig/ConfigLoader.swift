@@ -5,18 +5,28 @@ import TOMLKit
 
 /// Reads `kiosk.toml`. Every problem in the file is reported at once, each with its line and key.
 public enum ConfigLoader {
+    /// A kiosk.toml larger than this is not one (the complete examples are 5 KB).
+    static let maximumFileBytes = 1_000_000
+
     /// Loads and checks the configuration at `path`.
     public static func load(path: String) throws(ConfigError) -> KioskConfiguration {
         let absolute = KioskConfiguration.absolute(path, relativeTo: FileManager.default.currentDirectoryPath)
         let text: String
-        do {
-            text = try String(contentsOfFile: absolute, encoding: .utf8)
+        do throws(TextFileError) {
+            text = try TextFile.text(atPath: absolute, maximumBytes: maximumFileBytes)
         } catch {
-            let reason =
-                FileManager.default.fileExists(atPath: absolute)
-                ? "cannot be read (\(error.localizedDescription)); check its permissions"
-                : "does not exist; pass --config with the path of your kiosk.toml (an example is Simulator/kiosk.toml)"
-            throw ConfigError(ConfigProblem(file: path, line: nil, key: nil, message: reason))
+            var message = error.message
+            switch error.reason {
+            case .doesNotExist:
+                message +=
+                    "; pass --config with the path of your kiosk.toml (an example is Simulator/kiosk.toml)"
+            case .empty:
+                message +=
+                    "; it needs at least [hub] id, [kiosk] backend and one [[buttons]] (Simulator/kiosk.toml and "
+                    + "packaging/kiosk.toml are complete examples)"
+            default: break
+            }
+            throw ConfigError(ConfigProblem(file: path, line: error.line, key: nil, message: message))
         }
         return try parse(text, file: path, absolutePath: absolute)
     }

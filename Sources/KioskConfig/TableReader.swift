@@ -164,15 +164,38 @@ package final class ReaderContext {
 }
 
 extension ReaderContext {
-    /// Parses `text` (the file `file`) as TOML; a syntax error stops with its line and column.
+    /// Parses `text` (the file `file`) as TOML; a syntax error stops with its line, column and the key written
+    /// there (a number out of 64-bit range, `1e999` or `9223372036854775808`, is one: TOML's own limit).
     package static func parse(_ text: String, file: String) throws(ConfigError) -> (TOMLTable, ReaderContext) {
-        do {
-            return (try TOMLTable(string: text), ReaderContext(file: file, text: text))
-        } catch let error as TOMLParseError {
+        let context = ReaderContext(file: file, text: text)
+        // TOMLKit hands the text to toml++ as a C string: a NUL would silently end the file there.
+        if let nul = text.utf8.firstIndex(of: 0) {
+            let line = 1 + text.utf8[..<nul].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
             throw ConfigError(
                 ConfigProblem(
-                    file: file, line: error.source.begin.line, column: error.source.begin.column, key: nil,
-                    message: "not valid TOML: \(error.description)"))
+                    file: file, line: line, key: nil,
+                    message:
+                        "is not text (byte 0x00 at offset \(text.utf8.distance(from: text.utf8.startIndex, to: nul)), line \(line)); is it a binary file?"
+                ))
+        }
+        do {
+            return (try TOMLTable(string: text), context)
+        } catch let error as TOMLParseError {
+            let line = error.source.begin.line
+            let key = context.locator.key(onLine: line).map {
+                TableReader(nil, name: $0.table, index: $0.index, context: context).label($0.key)
+            }
+            // toml++ refuses numbers beyond 64 bits (`1e999`, `9223372036854775808`) as syntax errors.
+            let text = error.description
+            let number =
+                text.contains("not representable in 64 bits")
+                || (text.contains("floating-point") && text.contains("could not be interpreted"))
+            throw ConfigError(
+                ConfigProblem(
+                    file: file, line: line, column: error.source.begin.column, key: key,
+                    message: "not valid TOML: \(error.description)"
+                        + (number
+                            ? " (no setting takes a number this large; see the range in Simulator/kiosk.toml)" : "")))
         } catch {
             throw ConfigError(ConfigProblem(file: file, line: nil, key: nil, message: "not valid TOML: \(error)"))
         }
