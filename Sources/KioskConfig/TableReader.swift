@@ -82,24 +82,29 @@ package struct TableReader {
         return flag
     }
 
-    /// A number within `range` (integers and decimals both accepted).
+    /// A number within `range` (integers and decimals both accepted). Infinities, NaN and magnitudes no setting
+    /// can have are problems like any other value out of range, never a trap.
     package mutating func number(_ key: String, in range: ClosedRange<Double>, unit: String) -> Double? {
         used.insert(key)
         guard let value = table?[key] else { return nil }
         let number: Double
+        let written: String
         if let int = value.int {
             number = Double(int)
+            written = String(int)
         } else if let double = value.double {
             number = double
+            written = Self.format(double)
         } else {
             problem(key, "should be a number of \(unit); found \(value.type)")
             return nil
         }
-        guard range.contains(number) else {
+        guard number.isFinite, range.contains(number) else {
+            let use = "use \(Self.format(range.lowerBound))–\(Self.format(range.upperBound))"
             problem(
                 key,
-                "\(format(number)) \(unit) is out of range; use \(format(range.lowerBound))–\(format(range.upperBound))"
-            )
+                number.isFinite
+                    ? "\(written) \(unit) is out of range; \(use)" : "\(written) is not a number of \(unit); \(use)")
             return nil
         }
         return number
@@ -109,7 +114,13 @@ package struct TableReader {
         used.insert(key)
         guard let value = table?[key] else { return nil }
         guard let int = value.int else {
-            problem(key, "should be a whole number of \(unit); found \(value.type)")
+            if let double = value.double {
+                problem(
+                    key,
+                    "should be a whole number of \(unit), like \(range.lowerBound); found \(Self.format(double))")
+            } else {
+                problem(key, "should be a whole number of \(unit); found \(value.type)")
+            }
             return nil
         }
         guard range.contains(int) else {
@@ -120,11 +131,27 @@ package struct TableReader {
     }
 
     package mutating func duration(seconds key: String, in range: ClosedRange<Double>) -> Duration? {
-        number(key, in: range, unit: "seconds").map { .milliseconds(Int64(($0 * 1000).rounded())) }
+        number(key, in: range, unit: "seconds").flatMap {
+            checkedDuration(key, $0, unit: "seconds", make: Duration.milliseconds)
+        }
     }
 
     package mutating func duration(milliseconds key: String, in range: ClosedRange<Double>) -> Duration? {
-        number(key, in: range, unit: "milliseconds").map { .microseconds(Int64(($0 * 1000).rounded())) }
+        number(key, in: range, unit: "milliseconds").flatMap {
+            checkedDuration(key, $0, unit: "milliseconds", make: Duration.microseconds)
+        }
+    }
+
+    /// `value` in thousandths (`make` is `.milliseconds` for seconds, `.microseconds` for milliseconds), or a
+    /// problem when that does not fit in 64 bits: a checked conversion, whatever range a caller allows.
+    private func checkedDuration(
+        _ key: String, _ value: Double, unit: String, make: (Int64) -> Duration
+    ) -> Duration? {
+        guard let thousandths = Int64(exactly: (value * 1000).rounded()) else {
+            problem(key, "\(Self.format(value)) \(unit) is too long to be a duration")
+            return nil
+        }
+        return make(thousandths)
     }
 
     /// Reports keys that were never read: a misspelt key must not silently fall back to a default.
@@ -142,8 +169,10 @@ package struct TableReader {
         }
     }
 
-    private func format(_ number: Double) -> String {
-        number == number.rounded() ? String(Int(number)) : String(number)
+    /// A number as a person would write it: `60`, `0.5`, `1e+300`, `inf`, `nan` (never a trapping conversion).
+    static func format(_ number: Double) -> String {
+        if let whole = Int64(exactly: number), whole.magnitude < 1_000_000_000_000_000 { return String(whole) }
+        return String(number)
     }
 }
 
