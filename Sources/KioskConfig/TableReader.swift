@@ -207,6 +207,15 @@ extension ReaderContext {
                         "is not text (byte 0x00 at offset \(text.utf8.distance(from: text.utf8.startIndex, to: nul)), line \(line)); is it a binary file?"
                 ))
         }
+        if let finding = TOMLGuard.check(text) {
+            let key = context.locator.key(onLine: finding.line).map {
+                TableReader(nil, name: $0.table, index: $0.index, context: context).label($0.key)
+            }
+            throw ConfigError(
+                ConfigProblem(
+                    file: file, line: finding.line, column: finding.column, key: key,
+                    message: "not valid TOML: \(finding.message)"))
+        }
         do {
             return (try TOMLTable(string: text), context)
         } catch let error as TOMLParseError {
