@@ -23,6 +23,8 @@ extension ConfigLoader {
     static func readNeeds(_ root: TOMLTable, top: inout TableReader, context: ReaderContext) -> [Need] {
         guard let tables = arrayOfTables(root, "needs", top: &top) else { return Need.defaults }
         var needs: [Need] = []
+        // Sets, not searches of the lists: a file of thousands of entries is checked in linear time.
+        var codes: Set<String> = []
         for (index, table) in tables.enumerated() {
             var reader = TableReader(table, name: "needs", index: index, context: context)
             guard let code = reader.string("code") else {
@@ -32,7 +34,7 @@ extension ConfigLoader {
             if !NeedCode.isValid(code) || code == "checkin" {
                 reader.problem("code", "\"\(code)\" should be a short lower-case word (and not \"checkin\")")
             }
-            if needs.contains(where: { $0.code.rawValue == code }) {
+            if !codes.insert(code).inserted {
                 reader.problem("code", "\"\(code)\" is listed twice")
             }
             let defaults = Need.defaults.first { $0.code.rawValue == code }
@@ -65,6 +67,8 @@ extension ConfigLoader {
         var buttons: [KioskButton] = []
         var wiring: [ButtonID: KioskConfiguration.Wiring] = [:]
         var lines: [WiredLine] = []
+        var ids: Set<String> = []
+        let needCodes = Set(needs.map(\.code.rawValue))
         for (index, table) in tables.enumerated() {
             var reader = TableReader(table, name: "buttons", index: index, context: context)
             let need = reader.string("need")
@@ -86,12 +90,12 @@ extension ConfigLoader {
                 reader.problem("id", "every button needs an id of lower-case letters, like id = \"food\"")
                 continue
             }
-            if buttons.contains(where: { $0.id.rawValue == id }) {
+            if !ids.insert(id).inserted {
                 reader.problem("id", "\"\(id)\" is used by two buttons")
             }
             switch (need, action) {
             case (let need?, nil):
-                guard needs.contains(where: { $0.code.rawValue == need }) else {
+                guard needCodes.contains(need) else {
                     reader.problem(
                         "need",
                         "\"\(need)\" is not one of the needs: " + needs.map(\.code.rawValue).joined(separator: ", "))
