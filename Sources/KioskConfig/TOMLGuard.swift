@@ -70,9 +70,15 @@ package enum TOMLGuard {
                 continue
             case 0x22, 0x27:  // a string: skipped whole, line breaks counted
                 let end = endOfString(bytes, from: index)
-                for at in index..<end where bytes[at] == 0x0A {
-                    line += 1
-                    lineStart = at + 1
+                for at in index..<end {
+                    if bytes[at] == 0x0A {
+                        line += 1
+                        lineStart = at + 1
+                    } else if byte == 0x22 && isNULEscape(bytes, at) {
+                        return finding(
+                            at,
+                            "\\u0000 (a NUL character) cannot be part of a setting; TOMLKit would cut the text there")
+                    }
                 }
                 index = end
                 atLineStart = false
@@ -141,6 +147,25 @@ package enum TOMLGuard {
             index += 1
         }
         return nil
+    }
+
+    /// `\u0000` or `\U00000000` at `at` (an unescaped backslash, as `endOfString` steps over escapes).
+    private static func isNULEscape(_ bytes: [UInt8], _ at: Int) -> Bool {
+        guard bytes[at] == UInt8(ascii: "\\"), at + 1 < bytes.count else { return false }
+        let digits = bytes[at + 1] == UInt8(ascii: "u") ? 4 : bytes[at + 1] == UInt8(ascii: "U") ? 8 : 0
+        guard digits > 0, at + 1 + digits < bytes.count else { return false }
+        return bytes[(at + 2)...(at + 1 + digits)].allSatisfy { $0 == UInt8(ascii: "0") } && startsEscape(bytes, at)
+    }
+
+    /// Whether the backslash at `at` starts an escape (it is preceded by an even number of backslashes).
+    private static func startsEscape(_ bytes: [UInt8], _ at: Int) -> Bool {
+        var count = 0
+        var before = at - 1
+        while before >= 0 && bytes[before] == UInt8(ascii: "\\") {
+            count += 1
+            before -= 1
+        }
+        return count % 2 == 0
     }
 
     private static func isBareKeyByte(_ byte: UInt8) -> Bool {

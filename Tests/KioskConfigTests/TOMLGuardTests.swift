@@ -30,6 +30,24 @@ struct TOMLGuardTests {
         }
     }
 
+    @Test("A \\u0000 escape, which TOMLKit would silently cut the text at, is refused; escaped backslashes are not")
+    func nulEscape() {
+        for text in [
+            "[hub]\nid = \"brae\\u0000-street\"\n", "x = \"a\\U00000000\"\n", "x = \"\"\"\n\\\\\\u0000\"\"\"\n",
+        ] {
+            #expect(TOMLGuard.check(text)?.message.contains("NUL") == true, "\(text)")
+        }
+        for text in ["x = \"a\\\\u0000\"\n", "x = 'a\\u0000'\n", "x = \"\\u0041\"\n"] {
+            #expect(TOMLGuard.check(text) == nil, "\(text)")
+        }
+        #expect {
+            try parse("[hub]\nid = \"brae\\u0000-street\"\n")
+        } throws: { error in
+            (error as? ConfigError)?.problems.first?.description.hasPrefix("kiosk.toml:2:") == true
+                && "\(error)".contains("[hub] id")
+        }
+    }
+
     @Test("Valid TOML is never refused: the examples, the scenarios and tricky but valid constructs")
     func validPasses() throws {
         var texts = [
