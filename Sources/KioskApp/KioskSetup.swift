@@ -45,6 +45,18 @@ public struct KioskSetup: Sendable {
             stateDirectory: configuration.resolveStateDirectory(flag: stateDirectoryFlag, environment: environment))
     }
 
+    /// The directory's warnings, one line each in the form compilers use (`directory.json:12: warning: service
+    /// "svc-1", attributes: …`, `directory.json: warning: need talk: …` without a line), for `--check`.
+    public func warningLines() -> [String] {
+        let file = configuration.directoryFile
+        return directoryWarnings.map { problem in
+            var location = problem.serviceID.map { "service \"\($0)\"" } ?? ""
+            if !problem.field.isEmpty { location += location.isEmpty ? problem.field : ", \(problem.field)" }
+            return "\(file)\(problem.line.map { ":\($0)" } ?? ""): \(problem.severity.rawValue): "
+                + (location.isEmpty ? "" : location + ": ") + problem.message
+        }
+    }
+
     /// The database file.
     public var databasePath: String { (stateDirectory as NSString).appendingPathComponent("hubkiosk.sqlite") }
 

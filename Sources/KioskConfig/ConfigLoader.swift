@@ -5,18 +5,28 @@ import TOMLKit
 
 /// Reads `kiosk.toml`. Every problem in the file is reported at once, each with its line and key.
 public enum ConfigLoader {
+    /// A kiosk.toml larger than this is not one (the complete examples are 5 KB).
+    static let maximumFileBytes = 1_000_000
+
     /// Loads and checks the configuration at `path`.
     public static func load(path: String) throws(ConfigError) -> KioskConfiguration {
         let absolute = KioskConfiguration.absolute(path, relativeTo: FileManager.default.currentDirectoryPath)
         let text: String
-        do {
-            text = try String(contentsOfFile: absolute, encoding: .utf8)
+        do throws(TextFileError) {
+            text = try TextFile.text(atPath: absolute, maximumBytes: maximumFileBytes)
         } catch {
-            let reason =
-                FileManager.default.fileExists(atPath: absolute)
-                ? "cannot be read (\(error.localizedDescription)); check its permissions"
-                : "does not exist; pass --config with the path of your kiosk.toml (an example is Simulator/kiosk.toml)"
-            throw ConfigError(ConfigProblem(file: path, line: nil, key: nil, message: reason))
+            var message = error.message
+            switch error.reason {
+            case .doesNotExist:
+                message +=
+                    "; pass --config with the path of your kiosk.toml (an example is Simulator/kiosk.toml)"
+            case .empty:
+                message +=
+                    "; it needs at least [hub] id, [kiosk] backend and one [[buttons]] (Simulator/kiosk.toml and "
+                    + "packaging/kiosk.toml are complete examples)"
+            default: break
+            }
+            throw ConfigError(ConfigProblem(file: path, line: error.line, key: nil, message: message))
         }
         return try parse(text, file: path, absolutePath: absolute)
     }
@@ -43,10 +53,17 @@ public enum ConfigLoader {
 
         // [hub]
         var hubReader = TableReader(table("hub"), name: "hub", context: context)
-        let hubID = hubReader.string("id") ?? "hub"
-        if !NeedCode.isValid(hubID) {
-            hubReader.problem("id", "\"\(hubID)\" should be lower-case letters, digits, - and _ (like \"leith-links\")")
+        let hubIDText = hubReader.string("id")
+        if !hubReader.has("id") {
+            hubReader.problem(
+                "id",
+                "is not set; add it under [hub], like id = \"leith-links\" (it names the hub in exports, so it has "
+                    + "no default)")
+        } else if let hubIDText, !NeedCode.isValid(hubIDText) {
+            hubReader.problem(
+                "id", "\"\(hubIDText)\" should be lower-case letters, digits, - and _ (like \"leith-links\")")
         }
+        let hubID = hubIDText ?? ""
         let hubName = hubReader.string("name") ?? "Community hub"
         var timeZone = HubTimeZone.london
         if let zoneName = hubReader.string("time_zone") {
@@ -67,6 +84,11 @@ public enum ConfigLoader {
             } else {
                 kiosk.problem("backend", "\"\(name)\" is not a backend; use \"simulator\" or \"board\"")
             }
+        } else if !kiosk.has("backend") {
+            kiosk.problem(
+                "backend",
+                "is not set; add it under [kiosk]: backend = \"board\" (GPIO buttons and a real printer) or "
+                    + "backend = \"simulator\" (virtual buttons, no hardware)")
         }
         let stateDirectory = kiosk.string("state_dir").map { KioskConfiguration.absolute($0, relativeTo: base) }
         let trustClock = kiosk.bool("trust_clock") ?? (backend == .simulator)
@@ -178,15 +200,10 @@ public enum ConfigLoader {
 
         // [[needs]] and [[buttons]]
         let needs = readNeeds(root, top: &top, context: context)
-        let (buttons, wiring) = readButtons(root, needs: needs, top: &top, context: context)
+        let (buttons, wiring, lines) = readButtons(root, needs: needs, backend: backend, top: &top, context: context)
         top.reportUnknownKeys()
+        checkWiring(lines, board: board, backend: backend, context: context)
         if backend == .board {
-            for (index, button) in buttons.enumerated() where wiring[button.id]?.line == nil {
-                TableReader(nil, name: "buttons", index: index, context: context).problem(
-                    "line",
-                    "the board backend needs each button's GPIO line, like line = \"GPIO17\" (or line = 17 on [board] chip)"
-                )
-            }
             if link.device == nil {
                 printer.problem(
                     "device", "the board backend needs the printer's device, like device = \"/dev/usb/lp0\"")
@@ -199,115 +216,5 @@ public enum ConfigLoader {
             stateDirectory: stateDirectory, directoryFile: directoryFile, printerProfile: profile, slip: slip,
             rules: rules, layout: KioskLayout(needs: needs, buttons: buttons), simulator: simulator, board: board,
             wiring: wiring, printerLink: link, trustClock: trustClock)
-    }
-
-    private static func arrayOfTables(_ root: TOMLTable, _ key: String, top: inout TableReader) -> [TOMLTable]? {
-        guard let value = root[key] else { return nil }
-        top.markKnown(key)
-        guard let array = value.array else {
-            top.problem(key, "should be written as [[\(key)]] tables")
-            return []
-        }
-        var tables: [TOMLTable] = []
-        for item in array {
-            guard let table = item.table else {
-                top.problem(key, "should be written as [[\(key)]] tables")
-                return []
-            }
-            tables.append(table)
-        }
-        return tables
-    }
-
-    private static func readNeeds(_ root: TOMLTable, top: inout TableReader, context: ReaderContext) -> [Need] {
-        guard let tables = arrayOfTables(root, "needs", top: &top) else { return Need.defaults }
-        var needs: [Need] = []
-        for (index, table) in tables.enumerated() {
-            var reader = TableReader(table, name: "needs", index: index, context: context)
-            guard let code = reader.string("code") else {
-                reader.problem(nil, "every need needs a code, like code = \"food\"")
-                continue
-            }
-            if !NeedCode.isValid(code) || code == "checkin" {
-                reader.problem("code", "\"\(code)\" should be a short lower-case word (and not \"checkin\")")
-            }
-            if needs.contains(where: { $0.code.rawValue == code }) {
-                reader.problem("code", "\"\(code)\" is listed twice")
-            }
-            let defaults = Need.defaults.first { $0.code.rawValue == code }
-            let label = reader.string("label") ?? defaults?.label ?? code
-            let taxonomy = reader.strings("taxonomy") ?? defaults?.taxonomyTerms ?? [code]
-            if taxonomy.isEmpty {
-                reader.problem("taxonomy", "lists no terms, so no service can ever be printed for this need")
-            }
-            let alert = reader.bool("alert_staff") ?? defaults?.alertsStaff ?? false
-            reader.reportUnknownKeys()
-            needs.append(Need(code: NeedCode(code), label: label, taxonomyTerms: taxonomy, alertsStaff: alert))
-        }
-        if needs.isEmpty { top.problem("needs", "lists no needs; remove [[needs]] to use the default ones") }
-        return needs
-    }
-
-    /// A GPIO line written as a name (`"GPIO17"`), `"chip:offset"` or an offset (`17`).
-    static func lineSpec(_ reader: inout TableReader, _ key: String) -> GPIOLineSpec? {
-        guard let value = reader.table?[key] else { return nil }
-        reader.markKnown(key)
-        if let offset = value.int {
-            guard offset >= 0 else {
-                reader.problem(key, "\(offset) is not a line offset")
-                return nil
-            }
-            return GPIOLineSpec(offset: offset)
-        }
-        if let text = value.string, let spec = GPIOLineSpec(text) { return spec }
-        reader.problem(key, "should be a line name like \"GPIO17\", \"gpiochip0:17\" or an offset like 17")
-        return nil
-    }
-
-    private static func readButtons(
-        _ root: TOMLTable, needs: [Need], top: inout TableReader, context: ReaderContext
-    ) -> ([KioskButton], [ButtonID: KioskConfiguration.Wiring]) {
-        guard let tables = arrayOfTables(root, "buttons", top: &top) else {
-            return (KioskLayout.standard(needs: needs).buttons, [:])
-        }
-        var buttons: [KioskButton] = []
-        var wiring: [ButtonID: KioskConfiguration.Wiring] = [:]
-        for (index, table) in tables.enumerated() {
-            var reader = TableReader(table, name: "buttons", index: index, context: context)
-            let need = reader.string("need")
-            let action = reader.string("action")
-            let id = reader.string("id") ?? need ?? action ?? ""
-            let line = lineSpec(&reader, "line")
-            let led = lineSpec(&reader, "led")
-            reader.reportUnknownKeys()
-            if line != nil || led != nil { wiring[ButtonID(id)] = KioskConfiguration.Wiring(line: line, led: led) }
-            if id.isEmpty || !NeedCode.isValid(id) {
-                reader.problem("id", "every button needs an id of lower-case letters, like id = \"food\"")
-                continue
-            }
-            if buttons.contains(where: { $0.id.rawValue == id }) {
-                reader.problem("id", "\"\(id)\" is used by two buttons")
-            }
-            switch (need, action) {
-            case (let need?, nil):
-                guard needs.contains(where: { $0.code.rawValue == need }) else {
-                    reader.problem(
-                        "need",
-                        "\"\(need)\" is not one of the needs: " + needs.map(\.code.rawValue).joined(separator: ", "))
-                    continue
-                }
-                buttons.append(KioskButton(id: ButtonID(id), action: .need(NeedCode(need))))
-            case (nil, "checkin"?):
-                buttons.append(KioskButton(id: ButtonID(id), action: .checkin))
-            case (nil, let other?):
-                reader.problem("action", "\"\(other)\" is not an action; the only one is \"checkin\"")
-            case (nil, nil):
-                reader.problem(nil, "a button needs either need = \"…\" or action = \"checkin\"")
-            case (_?, _?):
-                reader.problem("action", "a button has need or action, not both")
-            }
-        }
-        if buttons.isEmpty { top.problem("buttons", "lists no buttons") }
-        return (buttons, wiring)
     }
 }

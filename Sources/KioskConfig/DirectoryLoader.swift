@@ -3,18 +3,28 @@ import KioskCore
 
 /// Reads the directory file a configuration names.
 public enum DirectoryLoader {
+    /// A directory file larger than this is refused before it is read (a kiosk's local services take a few MB).
+    static let maximumFileBytes = 100_000_000
+
     /// Every problem in the file at `path`; `needs` adds the checks of how needs map to services.
     public static func check(path: String, needs: [Need]?) -> DirectoryDecoder.Result {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            let exists = FileManager.default.fileExists(atPath: path)
+        let bytes: [UInt8]
+        do throws(TextFileError) {
+            bytes = try TextFile.read(atPath: path, maximumBytes: maximumFileBytes)
+        } catch {
+            var message = error.message
+            switch error.reason {
+            case .doesNotExist:
+                message += "; set `directory` in [kiosk] of the config to your ORUK v3 JSON file"
+            case .empty:
+                message += "; it should hold the list of services in ORUK v3 JSON (`[]` for none yet)"
+            default: break
+            }
             let problem = DirectoryProblem(
-                severity: .error, line: nil, serviceID: nil, field: "",
-                message: exists
-                    ? "cannot be read; check its permissions"
-                    : "does not exist; set `directory` in [kiosk] of the config to your ORUK v3 JSON file")
+                severity: .error, line: error.line, serviceID: nil, field: "", message: message)
             return DirectoryDecoder.Result(directory: ServiceDirectory(services: []), problems: [problem])
         }
-        return DirectoryDecoder().decode(Array(data), needs: needs)
+        return DirectoryDecoder().decode(bytes, needs: needs)
     }
 
     /// Loads the directory at `path`, or throws when it has errors. Warnings are returned for the log.

@@ -12,6 +12,7 @@ package struct TOMLLocator {
 
     private var keys: [Section: [String: Int]] = [:]
     private var headers: [Section: Int] = [:]
+    private var keyOnLine: [Int: (section: Section, key: String)] = [:]
 
     package init(text: String) {
         var current = Section(name: "", index: nil)
@@ -33,6 +34,7 @@ package struct TOMLLocator {
                 key = key.trimmingCharacters(in: CharacterSet(charactersIn: "\"'"))
                 if let dot = key.firstIndex(of: ".") { key = String(key[..<dot]) }
                 if keys[current, default: [:]][key] == nil { keys[current, default: [:]][key] = number }
+                keyOnLine[number] = (current, key)
             }
         }
     }
@@ -40,6 +42,11 @@ package struct TOMLLocator {
     private static func headerName(_ text: Substring) -> String {
         let end = text.firstIndex(of: "]") ?? text.endIndex
         return text[..<end].trimmingCharacters(in: .whitespaces)
+    }
+
+    /// The key written on `line`: its table (`""` for the top level), entry of an array of tables, and name.
+    package func key(onLine line: Int) -> (table: String, index: Int?, key: String)? {
+        keyOnLine[line].map { ($0.section.name, $0.section.index, $0.key) }
     }
 
     /// The line of `key` in table `table` (`""` for the top level), entry `index` of an array of tables.

@@ -82,24 +82,29 @@ package struct TableReader {
         return flag
     }
 
-    /// A number within `range` (integers and decimals both accepted).
+    /// A number within `range` (integers and decimals both accepted). Infinities, NaN and magnitudes no setting
+    /// can have are problems like any other value out of range, never a trap.
     package mutating func number(_ key: String, in range: ClosedRange<Double>, unit: String) -> Double? {
         used.insert(key)
         guard let value = table?[key] else { return nil }
         let number: Double
+        let written: String
         if let int = value.int {
             number = Double(int)
+            written = String(int)
         } else if let double = value.double {
             number = double
+            written = Self.format(double)
         } else {
             problem(key, "should be a number of \(unit); found \(value.type)")
             return nil
         }
-        guard range.contains(number) else {
+        guard number.isFinite, range.contains(number) else {
+            let use = "use \(Self.format(range.lowerBound))–\(Self.format(range.upperBound))"
             problem(
                 key,
-                "\(format(number)) \(unit) is out of range; use \(format(range.lowerBound))–\(format(range.upperBound))"
-            )
+                number.isFinite
+                    ? "\(written) \(unit) is out of range; \(use)" : "\(written) is not a number of \(unit); \(use)")
             return nil
         }
         return number
@@ -109,7 +114,13 @@ package struct TableReader {
         used.insert(key)
         guard let value = table?[key] else { return nil }
         guard let int = value.int else {
-            problem(key, "should be a whole number of \(unit); found \(value.type)")
+            if let double = value.double {
+                problem(
+                    key,
+                    "should be a whole number of \(unit), like \(range.lowerBound); found \(Self.format(double))")
+            } else {
+                problem(key, "should be a whole number of \(unit); found \(value.type)")
+            }
             return nil
         }
         guard range.contains(int) else {
@@ -120,11 +131,27 @@ package struct TableReader {
     }
 
     package mutating func duration(seconds key: String, in range: ClosedRange<Double>) -> Duration? {
-        number(key, in: range, unit: "seconds").map { .milliseconds(Int64(($0 * 1000).rounded())) }
+        number(key, in: range, unit: "seconds").flatMap {
+            checkedDuration(key, $0, unit: "seconds", make: Duration.milliseconds)
+        }
     }
 
     package mutating func duration(milliseconds key: String, in range: ClosedRange<Double>) -> Duration? {
-        number(key, in: range, unit: "milliseconds").map { .microseconds(Int64(($0 * 1000).rounded())) }
+        number(key, in: range, unit: "milliseconds").flatMap {
+            checkedDuration(key, $0, unit: "milliseconds", make: Duration.microseconds)
+        }
+    }
+
+    /// `value` in thousandths (`make` is `.milliseconds` for seconds, `.microseconds` for milliseconds), or a
+    /// problem when that does not fit in 64 bits: a checked conversion, whatever range a caller allows.
+    private func checkedDuration(
+        _ key: String, _ value: Double, unit: String, make: (Int64) -> Duration
+    ) -> Duration? {
+        guard let thousandths = Int64(exactly: (value * 1000).rounded()) else {
+            problem(key, "\(Self.format(value)) \(unit) is too long to be a duration")
+            return nil
+        }
+        return make(thousandths)
     }
 
     /// Reports keys that were never read: a misspelt key must not silently fall back to a default.
@@ -142,8 +169,10 @@ package struct TableReader {
         }
     }
 
-    private func format(_ number: Double) -> String {
-        number == number.rounded() ? String(Int(number)) : String(number)
+    /// A number as a person would write it: `60`, `0.5`, `1e+300`, `inf`, `nan` (never a trapping conversion).
+    static func format(_ number: Double) -> String {
+        if let whole = Int64(exactly: number), whole.magnitude < 1_000_000_000_000_000 { return String(whole) }
+        return String(number)
     }
 }
 
@@ -164,19 +193,47 @@ package final class ReaderContext {
 }
 
 extension ReaderContext {
-    /// Parses `text` (the file `file`) as TOML; a syntax error stops with its line and column.
+    /// Parses `text` (the file `file`) as TOML; a syntax error stops with its line, column and the key written
+    /// there (a number out of 64-bit range, `1e999` or `9223372036854775808`, is one: TOML's own limit).
     package static func parse(_ text: String, file: String) throws(ConfigError) -> (TOMLTable, ReaderContext) {
-        if let header = TOMLHeaderGuard.problem(in: text) {
-            throw ConfigError(
-                ConfigProblem(file: file, line: header.line, column: header.column, key: nil, message: header.message))
-        }
-        do {
-            return (try TOMLTable(string: text), ReaderContext(file: file, text: text))
-        } catch let error as TOMLParseError {
+        let context = ReaderContext(file: file, text: text)
+        // TOMLKit hands the text to toml++ as a C string: a NUL would silently end the file there.
+        if let nul = text.utf8.firstIndex(of: 0) {
+            let line = 1 + text.utf8[..<nul].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
             throw ConfigError(
                 ConfigProblem(
-                    file: file, line: error.source.begin.line, column: error.source.begin.column, key: nil,
-                    message: "not valid TOML: \(error.description)"))
+                    file: file, line: line, key: nil,
+                    message:
+                        "is not text (byte 0x00 at offset \(text.utf8.distance(from: text.utf8.startIndex, to: nul)), line \(line)); is it a binary file?"
+                ))
+        }
+        if let finding = TOMLGuard.check(text) {
+            let key = context.locator.key(onLine: finding.line).map {
+                TableReader(nil, name: $0.table, index: $0.index, context: context).label($0.key)
+            }
+            throw ConfigError(
+                ConfigProblem(
+                    file: file, line: finding.line, column: finding.column, key: key,
+                    message: "not valid TOML: \(finding.message)"))
+        }
+        do {
+            return (try TOMLTable(string: text), context)
+        } catch let error as TOMLParseError {
+            let line = error.source.begin.line
+            let key = context.locator.key(onLine: line).map {
+                TableReader(nil, name: $0.table, index: $0.index, context: context).label($0.key)
+            }
+            // toml++ refuses numbers beyond 64 bits (`1e999`, `9223372036854775808`) as syntax errors.
+            let text = error.description
+            let number =
+                text.contains("not representable in 64 bits")
+                || (text.contains("floating-point") && text.contains("could not be interpreted"))
+            throw ConfigError(
+                ConfigProblem(
+                    file: file, line: line, column: error.source.begin.column, key: key,
+                    message: "not valid TOML: \(error.description)"
+                        + (number
+                            ? " (no setting takes a number this large; see the range in Simulator/kiosk.toml)" : "")))
         } catch {
             throw ConfigError(ConfigProblem(file: file, line: nil, key: nil, message: "not valid TOML: \(error)"))
         }

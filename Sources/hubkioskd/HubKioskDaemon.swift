@@ -33,7 +33,9 @@ struct HubKioskDaemon: AsyncParsableCommand {
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error.")
     var logLevel: Logger.Level = .info
 
-    @Flag(name: .long, help: "Check the configuration and the directory, then exit.")
+    @Flag(
+        name: .long,
+        help: "Check the configuration and the directory, print every warning, then exit (non-zero on errors only).")
     var check = false
 
     func run() async throws {
@@ -46,7 +48,12 @@ struct HubKioskDaemon: AsyncParsableCommand {
         do {
             let setup = try KioskSetup.load(configPath: config, stateDirectoryFlag: stateDirectory)
             if check {
-                print("\(setup.configuration.file): ok (\(setup.directory.services.count) services)")
+                // Errors stopped `load` already (exit 78); warnings are printed, and still exit 0.
+                for line in setup.warningLines() { print(line) }
+                let warnings = setup.directoryWarnings.count
+                print(
+                    "\(setup.configuration.file): ok (\(setup.directory.services.count) services)"
+                        + (warnings == 0 ? "" : ", \(warnings) warning\(warnings == 1 ? "" : "s")"))
                 return
             }
             let kiosk = try Kiosk(setup: setup, notifier: SystemdNotifier(), logger: logger)

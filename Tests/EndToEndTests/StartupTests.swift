@@ -7,6 +7,10 @@ import Testing
 
 @Suite("Start-up with bad input")
 struct StartupTests {
+    /// What every kiosk.toml must set: the hub, the backend and a button.
+    static let minimalConfig =
+        "[hub]\nid = \"x\"\n[kiosk]\nbackend = \"simulator\"\n[[buttons]]\naction = \"checkin\"\n"
+
     func writeConfig(_ dir: TemporaryDirectory, _ text: String, directory: String? = nil) -> String {
         let config = dir.file("kiosk.toml")
         _ = FileManager.default.createFile(atPath: config, contents: Data(text.utf8))
@@ -38,7 +42,7 @@ struct StartupTests {
               "schedules": [{"freq": "WEEKLY", "byday": "MO", "opens_at": "10:00", "closes_at": "1200"}],
               "attributes": [{"taxonomy_term": {"code": "food-pantry"}}]}]
             """
-        let config = writeConfig(dir, "", directory: directory)
+        let config = writeConfig(dir, Self.minimalConfig, directory: directory)
         #expect {
             try KioskSetup.load(configPath: config, stateDirectoryFlag: dir.file("state"))
         } throws: { error in

@@ -27,10 +27,14 @@ struct ConfigTests {
         #expect(config.rules == PressRules.defaults)
     }
 
-    @Test("An empty file means the defaults")
+    /// What a file must set: the hub, the backend and the buttons.
+    static let required = "[hub]\nid = \"x\"\n[kiosk]\nbackend = \"simulator\"\n[[buttons]]\naction = \"checkin\"\n"
+
+    @Test("A file with only what must be set takes every other default")
     func defaults() throws {
-        let config = try parse("")
-        #expect(config.layout == .standard())
+        let config = try parse(Self.required)
+        #expect(config.layout.needs == Need.defaults)
+        #expect(config.rules == PressRules.defaults)
         #expect(config.hub.timeZone == .london)
         #expect(config.directoryFile == "/etc/hubkiosk/directory.json")
         #expect(config.stateDirectory == nil)
@@ -53,13 +57,17 @@ struct ConfigTests {
         let text = """
             [hub]
             time_zone = "Europe/Londn"
-
+            id = "x"
             [rules]
             burst_presses = "six"
             stuck_seconds = 1
 
             [printer]
             profile = "epson"
+            [kiosk]
+            backend = "simulator"
+            [[buttons]]
+            action = "checkin"
             """
         #expect {
             try parse(text)
@@ -106,7 +114,9 @@ struct ConfigTests {
 
     @Test("The state directory: flag, then $STATE_DIRECTORY, then state_dir, then /var/lib/hubkiosk")
     func stateDirectory() throws {
-        let config = try parse("[kiosk]\nstate_dir = \"state\"\n")
+        let config = try parse(
+            "[hub]\nid = \"x\"\n[kiosk]\nbackend = \"simulator\"\nstate_dir = \"state\"\n[[buttons]]\naction = \"checkin\"\n"
+        )
         #expect(config.stateDirectory == "/etc/hubkiosk/state")
         #expect(
             config.resolveStateDirectory(flag: "/tmp/x", environment: ["STATE_DIRECTORY": "/var/lib/a"]) == "/tmp/x")
@@ -114,7 +124,7 @@ struct ConfigTests {
             config.resolveStateDirectory(flag: nil, environment: ["STATE_DIRECTORY": "/var/lib/a:/var/lib/b"])
                 == "/var/lib/a")
         #expect(config.resolveStateDirectory(flag: nil, environment: [:]) == "/etc/hubkiosk/state")
-        #expect(try parse("").resolveStateDirectory(flag: nil, environment: [:]) == "/var/lib/hubkiosk")
+        #expect(try parse(Self.required).resolveStateDirectory(flag: nil, environment: [:]) == "/var/lib/hubkiosk")
     }
 }
 
@@ -145,6 +155,8 @@ struct BoardConfigTests {
     func variants() throws {
         let config = try parse(
             """
+            [hub]
+            id = "x"
             [kiosk]
             backend = "board"
             [board]
@@ -196,6 +208,10 @@ struct BoardConfigTests {
             [[buttons]]
             need = "food"
             line = -3
+            [hub]
+            id = "x"
+            [kiosk]
+            backend = "simulator"
             """
         #expect {
             try parse(text)
