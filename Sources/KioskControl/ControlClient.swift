@@ -84,8 +84,8 @@ public struct ControlClient: Sendable {
             do {
                 _ = try probe.request("GET", "/info")
                 return ControlClient(socketPath: path, trust: trust)
-            } catch where error.code == .notRunning {
-                continue
+            } catch {
+                guard error.code == .notRunning else { throw error }
             }
         }
         throw ControlError(code: .notRunning, socket: candidates.first ?? "", message: "")

@@ -92,7 +92,8 @@ struct GlobalOptions: ParsableArguments {
         let (paths, stateDirectory) = candidatesOnly ? flagCandidates() : socketCandidates()
         do {
             return try ControlClient.firstLive(paths, trust: .standard(stateDirectory: stateDirectory))
-        } catch  where error.code == .notRunning {
+        } catch {
+            guard error.code == .notRunning else { throw error }
             return nil
         }
     }
