@@ -145,12 +145,14 @@ struct ControlSocketTests {
         #expect(outcome.counted)
 
         // A socket request waits in the backlog until idle connections are dropped, then is served.
+        let asked = Date()
         let pressed = try await offPool {
             try ControlClient(socketPath: socket, timeout: .seconds(60)).call(
                 "POST", "/sim/press", body: ControlAPI.PressRequest(button: "money"),
                 as: ControlAPI.PressResponse.self)
         }
         #expect(pressed.result == "stored" && pressed.counted == true)
+        let waited = Date().timeIntervalSince(asked)
         let during = RawConnection.openDescriptorCount() - baseline - attackers.count
         #expect(during <= limits.maximumConnections + 8, "server-side descriptors \(during)")
 
@@ -165,6 +167,10 @@ struct ControlSocketTests {
                 "GET", "/status", as: ControlAPI.StatusResponse.self)
         }
         #expect(status.presses == 2)
+        print(
+            "flood: \(attackers.count) connections open (\(refused) refused by the full backlog), at most "
+                + "\(max(serverSide, during)) held by the server, a socket press served after \(Int(waited * 1000)) ms, "
+                + "all \(closed) closed by the server")
 
         try await served.stop()
     }
