@@ -6,11 +6,45 @@ public enum ControlAPI {
     /// `POST /sim/press`: press a simulated button.
     public struct PressRequest: Codable, Sendable {
         public var button: String
+        /// How long to hold the button; within ``holdMillisecondsRange``. Nil: the simulator's `hold_ms`.
         public var holdMilliseconds: Int?
+
+        /// The holds a press may ask for: from 1 ms to an hour (a scenario's longest `hold`), well past the stuck
+        /// limit, so that a stuck button can be simulated but no hold overflows the clock.
+        public static let holdMillisecondsRange: ClosedRange<Int> = 1...3_600_000
 
         public init(button: String, holdMilliseconds: Int? = nil) {
             self.button = button
             self.holdMilliseconds = holdMilliseconds
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case button, holdMilliseconds
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            button = try container.decode(String.self, forKey: .button)
+            holdMilliseconds = try container.decodeWholeNumber(forKey: .holdMilliseconds, unit: "milliseconds")
+        }
+
+        /// A press held for `hold`, in whole milliseconds (rounded down; saturating, never trapping).
+        public init(button: String, hold: Duration) {
+            let (seconds, attoseconds) = hold.components
+            let (millis, overflow) = seconds.multipliedReportingOverflow(by: 1000)
+            let (total, carry) = millis.addingReportingOverflow(attoseconds / 1_000_000_000_000_000)
+            let value = overflow || carry ? (seconds < 0 ? Int64.min : Int64.max) : total
+            self.init(button: button, holdMilliseconds: Int(clamping: value))
+        }
+
+        /// What is wrong with the request's values, naming the field; nil when they are fine.
+        public var problem: String? {
+            if let hold = holdMilliseconds, !Self.holdMillisecondsRange.contains(hold) {
+                return "holdMilliseconds: \(hold) is out of range: a press is held from "
+                    + "\(Self.holdMillisecondsRange.lowerBound) to \(Self.holdMillisecondsRange.upperBound) ms "
+                    + "(an hour)"
+            }
+            return nil
         }
     }
 
@@ -142,5 +176,19 @@ public enum ControlAPI {
             self.error = error
             self.valid = valid
         }
+    }
+}
+
+extension KeyedDecodingContainer {
+    /// An optional whole number; a number that is not one, or does not fit (`2.5`, `1e300`,
+    /// `9223372036854775808`), is an error naming the field and the value rather than "not valid JSON".
+    func decodeWholeNumber(forKey key: Key, unit: String) throws -> Int? {
+        guard contains(key), try !decodeNil(forKey: key) else { return nil }
+        if let whole = try? decode(Int.self, forKey: key) { return whole }
+        if let number = try? decode(Double.self, forKey: key) {
+            throw DecodingError.dataCorruptedError(
+                forKey: key, in: self, debugDescription: "\(number) is not a whole number of \(unit) in range")
+        }
+        return try decode(Int.self, forKey: key)
     }
 }

@@ -11,7 +11,10 @@ public struct ControlError: Error, Sendable, CustomStringConvertible {
         case notRunning
         /// The socket exists but this user may not use it.
         case permission
+        /// The daemon did not accept or answer in time: it is busy (too many connections, a slow disk).
         case timeout
+        /// Something on the way to the socket, or the program answering on it, is not the kiosk's: refused.
+        case untrusted
         /// The daemon answered with an error.
         case rejected
         /// The answer was not HTTP/JSON as expected.
@@ -41,7 +44,11 @@ public struct ControlError: Error, Sendable, CustomStringConvertible {
                 + "`hubkioskd --config …` or pass the --state-dir it runs with"
         case .permission:
             return "not allowed to use \(socket): \(message); run as the kiosk's user or a member of its group"
-        case .timeout: return "the daemon did not answer in time at \(socket)"
+        case .timeout:
+            return "the kiosk daemon at \(socket) is busy: it did not answer in time (\(message)); the kiosk's "
+                + "buttons are still served. Try again in a minute; if it stays busy, a program may be holding "
+                + "connections open: restart the daemon (`sudo systemctl restart hubkioskd`)"
+        case .untrusted: return "refusing \(socket): \(message)"
         case .rejected: return message
         case .badResponse: return "unexpected answer from the daemon at \(socket): \(message)"
         }
@@ -49,22 +56,39 @@ public struct ControlError: Error, Sendable, CustomStringConvertible {
 }
 
 /// A minimal HTTP/1.1 client for the daemon's control socket (one request per connection).
+///
+/// Before every connection it checks the folders and links on the way to the socket, and after connecting the
+/// user the answering process runs as (``SocketTrust``): a daemon someone else planted is refused.
 public struct ControlClient: Sendable {
     public let socketPath: String
     public var timeout: Duration
+    /// Whose folders, links, sockets and daemons are believed.
+    public var trust: SocketTrust
 
-    public init(socketPath: String, timeout: Duration = .seconds(30)) {
+    public init(socketPath: String, timeout: Duration = .seconds(30), trust: SocketTrust = .standard()) {
         self.socketPath = socketPath
         self.timeout = timeout
+        self.trust = trust
     }
 
-    /// The first candidate socket a daemon answers on, or nil.
-    public static func connectToFirstLive(_ candidates: [String]) -> ControlClient? {
+    /// A client for the first candidate socket a trusted daemon answers on.
+    ///
+    /// Candidates where nothing listens are skipped. One that is refused (not trusted), busy or not allowed stops
+    /// the search with that error: a later candidate is never used behind the back of a problem to fix.
+    /// Throws `notRunning` (naming the first candidate) when no daemon answers anywhere.
+    public static func firstLive(
+        _ candidates: [String], trust: SocketTrust = .standard(), probeTimeout: Duration = .seconds(5)
+    ) throws(ControlError) -> ControlClient {
         for path in candidates {
-            let client = ControlClient(socketPath: path, timeout: .seconds(5))
-            if (try? client.request("GET", "/info")) != nil { return ControlClient(socketPath: path) }
+            let probe = ControlClient(socketPath: path, timeout: probeTimeout, trust: trust)
+            do {
+                _ = try probe.request("GET", "/info")
+                return ControlClient(socketPath: path, trust: trust)
+            } catch {
+                guard error.code == .notRunning else { throw error }
+            }
         }
-        return nil
+        throw ControlError(code: .notRunning, socket: candidates.first ?? "", message: "")
     }
 
     /// Sends a request and decodes a JSON answer.
@@ -99,11 +123,12 @@ public struct ControlClient: Sendable {
 
     /// Sends one request; returns the status and body.
     public func request(_ method: String, _ path: String, body: Data? = nil) throws(ControlError) -> (Int, Data) {
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        try trust.checkPath(socketPath)
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw error(errno, "socket") }
         defer { close(fd) }
-        var tv = timeval(
-            tv_sec: Int(timeout.components.seconds), tv_usec: Int(timeout.components.attoseconds / 1_000_000_000_000))
+        let (seconds, attoseconds) = max(timeout, .milliseconds(1)).components
+        var tv = timeval(tv_sec: Int(clamping: seconds), tv_usec: Int(attoseconds / 1_000_000_000_000))
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
 
@@ -125,6 +150,7 @@ public struct ControlClient: Sendable {
             }
         }
         guard connected == 0 else { throw error(errno, "connect") }
+        try trust.checkPeer(fd, socket: socketPath)
 
         var head = "\(method) \(path) HTTP/1.1\r\nHost: hubkiosk\r\nConnection: close\r\n"
         if let body { head += "Content-Type: application/json\r\nContent-Length: \(body.count)\r\n" }
@@ -133,9 +159,11 @@ public struct ControlClient: Sendable {
         if let body { outgoing += body }
         var sent = 0
         while sent < outgoing.count {
-            let n = outgoing[sent...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            let n = outgoing[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
             if n < 0 {
                 if errno == EINTR { continue }
+                // The daemon stopped reading (a body over its limit) and closed: its answer says why.
+                if errno == EPIPE || errno == ECONNRESET { break }
                 throw error(errno, "write")
             }
             sent += n
@@ -146,6 +174,7 @@ public struct ControlClient: Sendable {
             let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if n < 0 {
                 if errno == EINTR { continue }
+                if errno == ECONNRESET && !incoming.isEmpty { break }
                 throw error(errno, "read")
             }
             if n == 0 { break }
@@ -159,7 +188,10 @@ public struct ControlClient: Sendable {
         switch code {
         case ENOENT, ECONNREFUSED, ENOTDIR: return ControlError(code: .notRunning, socket: socketPath, message: text)
         case EACCES, EPERM: return ControlError(code: .permission, socket: socketPath, message: text)
-        case EAGAIN, ETIMEDOUT: return ControlError(code: .timeout, socket: socketPath, message: text)
+        case EAGAIN, ETIMEDOUT:
+            return ControlError(
+                code: .timeout, socket: socketPath,
+                message: "no answer to \(call) within \(timeout)")
         default: return ControlError(code: .badResponse, socket: socketPath, message: "\(call): \(text)")
         }
     }

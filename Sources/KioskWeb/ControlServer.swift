@@ -37,40 +37,55 @@ public struct ControlServer: Sendable {
     /// The HTTP server listening on `socketPath`; run it in the daemon's `ServiceGroup`.
     ///
     /// It is Hummingbird's HTTP/1 server and router without `Application`, whose `Date` header cache wakes the
-    /// process every second: an idle kiosk does not wake at all.
+    /// process every second: an idle kiosk does not wake at all. `limits` bound what one client can hold: open
+    /// connections, time to send a request and idle time, and body size.
     public func service(
         socketPath: String,
+        limits: Limits = .standard,
         logger: Logger,
         onRunning: @escaping @Sendable () async -> Void = {}
     ) throws -> any Service {
         let router = Router()
         router.get("/info") { _, _ in Self.json(info) }
         router.get("/status") { _, _ in try await status() }
-        router.post("/sim/press") { request, _ in try await press(request) }
-        router.post("/sim/printer") { request, _ in try await setPrinter(request) }
-        router.post("/slip/print") { request, _ in try await printSlip(request) }
+        router.post("/sim/press") { request, _ in try await press(request, limits: limits) }
+        router.post("/sim/printer") { request, _ in try await setPrinter(request, limits: limits) }
+        router.post("/slip/print") { request, _ in try await printSlip(request, limits: limits) }
         router.post("/alerts/acknowledge") { _, _ in
             await service.acknowledgeAlerts()
             return try await status()
         }
         let responder = router.buildResponder()
-        return try HTTPServerBuilder.http1().buildServer(
-            configuration: ServerConfiguration(address: .unixDomainSocket(path: socketPath)),
-            // One event loop is plenty for a local control socket (the default is one per core).
-            eventLoopGroup: ControlServer.eventLoop,
-            logger: logger,
-            responder: { request, writer, channel in
-                let context = BasicRequestContext(
-                    source: ApplicationRequestContextSource(channel: channel, logger: logger))
-                let response: Response
-                do {
-                    response = try await responder.respond(to: request, context: context)
-                } catch {
-                    response = Self.error(.internalServerError, "\(error)")
-                }
-                try await writer.write(response: response.head, body: response.body)
-            },
-            onServerRunning: { _ in await onRunning() })
+        return try HTTPServerBuilder.http1(configuration: .init(idleTimeout: TimeAmount(limits.idleTimeout)))
+            .buildServer(
+                configuration: ServerConfiguration(
+                    address: .unixDomainSocket(path: socketPath),
+                    availableConnectionsDelegate: MaximumAvailableConnections(
+                        limits.maximumConnections, logger: logger)),
+                // One event loop is plenty for a local control socket (the default is one per core).
+                eventLoopGroup: ControlServer.eventLoop,
+                logger: logger,
+                responder: { request, writer, channel in
+                    let context = BasicRequestContext(
+                        source: ApplicationRequestContextSource(channel: channel, logger: logger))
+                    let response: Response
+                    do {
+                        response = try await responder.respond(to: request, context: context)
+                    } catch let error as any HTTPResponseError {
+                        response = Self.error(error.status, "\(request.method) \(request.uri.path): \(error.status)")
+                    } catch {
+                        response = Self.error(.internalServerError, "\(error)")
+                    }
+                    try await writer.write(response: response.head, body: response.body)
+                    // A request refused before its body was read: stop reading (the client's next write fails
+                    // instead of blocking, and it still reads this answer), or drop a client too slow to send one.
+                    if response.status == .contentTooLarge {
+                        try? await channel.close(mode: .input)
+                    } else if response.status == .requestTimeout {
+                        try? await channel.close()
+                    }
+                },
+                onServerRunning: { _ in await onRunning() })
     }
 
     /// The control socket's single event-loop thread, shared by every server in the process.
@@ -100,16 +115,16 @@ public struct ControlServer: Sendable {
                 storageError: status.lastStorageError))
     }
 
-    func press(_ request: Request) async throws -> Response {
+    func press(_ request: Request, limits: Limits) async throws -> Response {
         guard let simulator else {
             return Self.error(.conflict, "the daemon drives real buttons (backend \(info.backend)), not the simulator")
         }
         let body: ControlAPI.PressRequest
-        do {
-            body = try await Self.decode(request)
-        } catch {
-            return Self.error(.badRequest, "\(error)")
+        switch await Self.decode(ControlAPI.PressRequest.self, from: request, limits: limits) {
+        case .success(let decoded): body = decoded
+        case .failure(let refusal): return refusal.response
         }
+        if let problem = body.problem { return Self.error(.badRequest, problem) }
         guard let button = layout.button(named: body.button) else {
             return Self.error(
                 .notFound, "\"\(body.button)\" is not a button of this kiosk", valid: layout.buttonNames)
@@ -136,15 +151,14 @@ public struct ControlServer: Sendable {
         }
     }
 
-    func setPrinter(_ request: Request) async throws -> Response {
+    func setPrinter(_ request: Request, limits: Limits) async throws -> Response {
         guard let simulator else {
             return Self.error(.conflict, "the daemon drives a real printer (backend \(info.backend))")
         }
         let body: ControlAPI.PrinterRequest
-        do {
-            body = try await Self.decode(request)
-        } catch {
-            return Self.error(.badRequest, "\(error)")
+        switch await Self.decode(ControlAPI.PrinterRequest.self, from: request, limits: limits) {
+        case .success(let decoded): body = decoded
+        case .failure(let refusal): return refusal.response
         }
         guard let status = PrinterStatus(key: body.state) else {
             return Self.error(.notFound, "\"\(body.state)\" is not a printer state", valid: PrinterStatus.keys)
@@ -154,12 +168,11 @@ public struct ControlServer: Sendable {
         return try await self.status()
     }
 
-    func printSlip(_ request: Request) async throws -> Response {
+    func printSlip(_ request: Request, limits: Limits) async throws -> Response {
         let body: ControlAPI.SlipRequest
-        do {
-            body = try await Self.decode(request)
-        } catch {
-            return Self.error(.badRequest, "\(error)")
+        switch await Self.decode(ControlAPI.SlipRequest.self, from: request, limits: limits) {
+        case .success(let decoded): body = decoded
+        case .failure(let refusal): return refusal.response
         }
         let valid = layout.needs.map(\.code.rawValue)
         guard !body.needs.isEmpty else { return Self.error(.badRequest, "name at least one need", valid: valid) }
@@ -175,11 +188,6 @@ public struct ControlServer: Sendable {
     }
 
     // MARK: - JSON
-
-    static func decode<T: Decodable>(_ request: Request) async throws -> T {
-        let buffer = try await request.body.collect(upTo: 64 * 1024)
-        return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))
-    }
 
     static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) -> Response {
         let encoder = JSONEncoder()

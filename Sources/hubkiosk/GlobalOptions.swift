@@ -32,6 +32,8 @@ struct GlobalOptions: ParsableArguments {
     }
 
     /// The configuration: the named file, else the one the running daemon uses.
+    ///
+    /// Without a file, a daemon that is there but busy or refused says so, rather than "no configuration".
     func configuration() throws -> KioskConfiguration {
         if let path = configPath {
             do {
@@ -40,7 +42,7 @@ struct GlobalOptions: ParsableArguments {
                 throw ToolError("configuration problem:\n\(error)")
             }
         }
-        if let info = daemonInfo() {
+        if let info = try daemonInfo() {
             do {
                 return try ConfigLoader.load(path: info.configFile)
             } catch {
@@ -61,38 +63,62 @@ struct GlobalOptions: ParsableArguments {
         if configPath != nil, let configuration {
             return configuration.resolveStateDirectory(flag: nil, environment: environment)
         }
-        return daemonInfo()?.stateDirectory ?? configuration?.stateDirectory
+        return (try? daemonInfo())?.stateDirectory ?? configuration?.stateDirectory
     }
 
-    /// The running daemon's description, if one answers.
-    func daemonInfo() -> ControlAPI.InfoResponse? {
-        let candidates: [String]
-        if let known = stateDirectory.map({ KioskConfiguration.absoluteStateDirectory($0) }) {
-            candidates = [ControlSocketLocator.socketPath(stateDirectory: known)]
-        } else {
-            candidates = ControlSocketLocator.candidates(stateDirectory: nil)
-        }
-        guard let client = ControlClient.connectToFirstLive(candidates) else { return nil }
-        return try? client.call("GET", "/info", as: ControlAPI.InfoResponse.self)
+    /// The running daemon's description; nil when no daemon runs. A daemon that is busy, refused (not trusted) or
+    /// not allowed throws that, so that the caller can say what is wrong.
+    func daemonInfo() throws(ControlError) -> ControlAPI.InfoResponse? {
+        guard let client = try runningControl(candidatesOnly: true) else { return nil }
+        return try client.call("GET", "/info", as: ControlAPI.InfoResponse.self)
     }
 
-    /// A client for the running daemon, or an error saying how to start one. With `--state-dir` (or
-    /// `$STATE_DIRECTORY`) only that directory's daemon will do; otherwise the runtime link finds the one running.
+    /// A client for the running daemon, or an error saying how to start one (or why it cannot be used). With
+    /// `--state-dir` (or `$STATE_DIRECTORY`) only that directory's daemon will do; otherwise the runtime link finds
+    /// the one running.
     func control() throws -> ControlClient {
-        var candidates: [String]
+        guard let client = try runningControl() else {
+            throw ControlError(code: .notRunning, socket: socketCandidates().paths.first ?? "", message: "")
+        }
+        return client
+    }
+
+    /// A client for the running daemon; nil only when none runs. A busy, refused or forbidden daemon throws.
+    func runningControl() throws(ControlError) -> ControlClient? {
+        try runningControl(candidatesOnly: false)
+    }
+
+    private func runningControl(candidatesOnly: Bool) throws(ControlError) -> ControlClient? {
+        let (paths, stateDirectory) = candidatesOnly ? flagCandidates() : socketCandidates()
+        do {
+            return try ControlClient.firstLive(paths, trust: .standard(stateDirectory: stateDirectory))
+        } catch {
+            guard error.code == .notRunning else { throw error }
+            return nil
+        }
+    }
+
+    /// The sockets to try and the state directory they belong to, if known: `--state-dir` or `$STATE_DIRECTORY`
+    /// alone; else the configuration's state directory, then the runtime links.
+    private func socketCandidates() -> (paths: [String], stateDirectory: String?) {
         if let explicit = stateDirectory.map({ KioskConfiguration.absoluteStateDirectory($0) })
             ?? environment["STATE_DIRECTORY"].flatMap({ $0.split(separator: ":").first.map(String.init) })
         {
-            candidates = [ControlSocketLocator.socketPath(stateDirectory: explicit)]
-        } else {
-            var known: String?
-            if configPath != nil, let configuration = try? configuration() {
-                known = configuration.resolveStateDirectory(flag: nil, environment: environment)
-            }
-            candidates = ControlSocketLocator.candidates(stateDirectory: known)
+            return ([ControlSocketLocator.socketPath(stateDirectory: explicit)], explicit)
         }
-        if let client = ControlClient.connectToFirstLive(candidates) { return client }
-        throw ControlError(code: .notRunning, socket: candidates.first ?? "", message: "")
+        var known: String?
+        if let path = configPath, let configuration = try? ConfigLoader.load(path: path) {
+            known = configuration.resolveStateDirectory(flag: nil, environment: environment)
+        }
+        return (ControlSocketLocator.candidates(stateDirectory: known), known)
+    }
+
+    /// For finding the configuration: `--state-dir`'s socket alone, else the runtime links.
+    private func flagCandidates() -> (paths: [String], stateDirectory: String?) {
+        if let known = stateDirectory.map({ KioskConfiguration.absoluteStateDirectory($0) }) {
+            return ([ControlSocketLocator.socketPath(stateDirectory: known)], known)
+        }
+        return (ControlSocketLocator.candidates(stateDirectory: nil), nil)
     }
 
     /// The database, opened for reading.

@@ -22,8 +22,18 @@ struct SimCommand: AsyncParsableCommand {
         @Argument(help: "The need or button, e.g. food or checkin.")
         var need: String
 
-        @Option(help: "How long to hold the button, in milliseconds.")
+        @Option(help: "How long to hold the button, in milliseconds (1 to 3600000).")
         var holdMs: Int?
+
+        func validate() throws {
+            let range = ControlAPI.PressRequest.holdMillisecondsRange
+            if let holdMs, !range.contains(holdMs) {
+                throw ValidationError(
+                    "--hold-ms \(holdMs) is out of range: a press is held from \(range.lowerBound) to "
+                        + "\(range.upperBound) ms (an hour); a hold over [rules] stuck_seconds simulates a stuck button"
+                )
+            }
+        }
 
         func run() throws {
             let response: ControlAPI.PressResponse
@@ -195,7 +205,7 @@ struct RemoteScenarioDriver: ScenarioDriver {
     func press(_ button: String, hold: Duration) async throws -> String {
         let response = try client.call(
             "POST", "/sim/press",
-            body: ControlAPI.PressRequest(button: button, holdMilliseconds: Int(hold.secondsDouble * 1000)),
+            body: ControlAPI.PressRequest(button: button, hold: hold),
             as: ControlAPI.PressResponse.self)
         return SimCommand.describe(response)
     }

@@ -15,7 +15,7 @@ struct StatusCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        if let client = try? global.control() {
+        if let client = try global.runningControl() {
             let status = try client.call("GET", "/status", as: ControlAPI.StatusResponse.self)
             if json {
                 let encoder = JSONEncoder()

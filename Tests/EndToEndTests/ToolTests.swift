@@ -1,6 +1,11 @@
 import Foundation
+import KioskControl
 import KioskTestSupport
 import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 @Suite("The hubkiosk tool")
 struct ToolTests {
@@ -91,6 +96,55 @@ struct ToolTests {
             ])
         #expect(run.status != 0)
         #expect(run.stderr.contains("not running"))
+    }
+
+    @Test(
+        "sim press refuses a hold out of range before calling the daemon",
+        arguments: ["0", "-1", "3600001", "\(Int.max)", "99999999999999999999", "1e300", "long"])
+    func holdOutOfRange(hold: String) async throws {
+        let dir = TemporaryDirectory()
+        let run = try await ToolRun.run(
+            "hubkiosk", ["sim", "press", "food", "--state-dir", dir.path, "--hold-ms=\(hold)"],
+            environment: ["PATH": "/usr/bin:/bin", "HUBKIOSK_CONFIG": Repository.exampleConfig])
+        #expect(run.status == 64, "a usage error: \(run.stderr)")
+        #expect(run.stderr.contains("--hold-ms"), "\(run.stderr)")
+        #expect(!run.stderr.contains("not running"), "refused before looking for the daemon")
+    }
+
+    /// A daemon that accepts no more connections (its backlog is full: here a socket nobody accepts on) is busy:
+    /// the tool says so, rather than "not running" or "no configuration".
+    @Test("A busy daemon is reported as busy")
+    func busyDaemon() async throws {
+        let dir = TemporaryDirectory()
+        let run = dir.file("run")
+        try FileManager.default.createDirectory(atPath: run, withIntermediateDirectories: false)
+        let socketPath = (run as NSString).appendingPathComponent(ControlAPI.socketName)
+        let listener = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        try #require(listener >= 0)
+        defer { close(listener) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            raw.copyBytes(from: Array(socketPath.utf8))
+        }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(listener, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
+        }
+        try #require(bound == 0 && listen(listener, 0) == 0)
+        var queued: [RawConnection] = []
+        while queued.count < 16, let connection = RawConnection.open(socketPath) { queued.append(connection) }
+        defer { queued.forEach { $0.close() } }
+        try #require(queued.count < 16, "the backlog is full")
+
+        let environment = ["PATH": "/usr/bin:/bin", "RUNTIME_DIRECTORY": run]
+        for arguments in [["status"], ["export", "--by", "day", "--format", "csv"]] {
+            let tool = try await ToolRun.run("hubkiosk", arguments, environment: environment)
+            #expect(tool.status != 0)
+            #expect(tool.stderr.contains("is busy"), "\(arguments): \(tool.stderr)")
+            #expect(!tool.stderr.contains("no configuration") && !tool.stderr.contains("not running"))
+        }
     }
 
     @Test("The daemon checks its configuration without starting")

@@ -71,14 +71,25 @@ public final class SimulatedButtons: ButtonSource {
     }
 
     /// Presses `button` and releases it `hold` later on the clock. Returns the press event's id, or nil.
+    ///
+    /// A negative hold releases at once; a hold past the end of the clock's range releases at its end (the button
+    /// stays down for good) instead of overflowing.
     public func press(_ button: ButtonID, hold: Duration) -> UInt64? {
         guard let id = down(button) else { return nil }
-        let deadline = clock.now + hold
+        let deadline = Self.release(after: hold, from: clock.now)
         Task { [clock] in
             try? await clock.sleep(until: deadline)
             self.up(button)
         }
         return id
+    }
+
+    /// `start + hold`, saturating at the clock's last instant; never before `start`.
+    public static func release(after hold: Duration, from start: MonotonicInstant) -> MonotonicInstant {
+        guard hold > .zero else { return start }
+        let room = Int64.max - max(start.nanoseconds, 0)
+        guard hold < .nanoseconds(room) else { return MonotonicInstant(nanoseconds: Int64.max) }
+        return MonotonicInstant(nanoseconds: start.nanoseconds + hold.nanoseconds)
     }
 
     /// The debounced events delivered so far (the most recent `keepHistory`).

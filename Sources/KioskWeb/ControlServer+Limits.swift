@@ -1,0 +1,121 @@
+import Foundation
+import Hummingbird
+import HummingbirdCore
+import NIOCore
+
+extension ControlServer {
+    /// What one client of the socket may hold, so that a program that opens connections and never finishes a
+    /// request (a thousand idle ones, or slowloris: a request a byte at a time) cannot starve the others, nor run
+    /// the daemon out of file descriptors.
+    public struct Limits: Sendable, Hashable {
+        /// Connections open at once; more wait in the listen backlog until one closes.
+        public var maximumConnections: Int
+        /// A connection that sends nothing for this long (no complete request head, or nothing after its
+        /// answer) is closed.
+        public var idleTimeout: Duration
+        /// A request body must arrive whole within this time of its head, else the connection is closed.
+        public var bodyTimeout: Duration
+        /// The largest request body (413 beyond).
+        public var maximumBodyBytes: Int
+
+        public init(
+            maximumConnections: Int = 256, idleTimeout: Duration = .seconds(10), bodyTimeout: Duration = .seconds(5),
+            maximumBodyBytes: Int = 64 * 1024
+        ) {
+            self.maximumConnections = maximumConnections
+            self.idleTimeout = idleTimeout
+            self.bodyTimeout = bodyTimeout
+            self.maximumBodyBytes = maximumBodyBytes
+        }
+
+        /// The daemon's limits: 256 connections (the unit allows 8,192 descriptors), 10 s idle, 5 s for a body,
+        /// 64 KiB bodies.
+        public static let standard = Limits()
+    }
+
+    /// A request refused before it was handled, with its answer.
+    struct Refusal: Error {
+        var response: Response
+    }
+
+    /// Reads the request's JSON body within the limits and decodes it. The failure is the answer to send: 413 for
+    /// a body over the limit, 408 for one too slow, 400 naming the field for JSON that does not fit.
+    static func decode<T: Decodable>(
+        _ type: T.Type, from request: Request, limits: Limits
+    ) async -> Result<T, Refusal> {
+        let buffer: ByteBuffer
+        do {
+            buffer = try await body(of: request, limits: limits)
+        } catch is NIOTooManyBytesError {
+            return .failure(
+                Refusal(
+                    response: error(
+                        .contentTooLarge, "the request body is larger than \(limits.maximumBodyBytes) bytes")))
+        } catch is BodyTimeout {
+            return .failure(
+                Refusal(
+                    response: error(
+                        .requestTimeout, "the request body did not arrive within \(limits.bodyTimeout)")))
+        } catch {
+            return .failure(Refusal(response: Self.error(.badRequest, "the request body could not be read: \(error)")))
+        }
+        do {
+            return .success(try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView)))
+        } catch let error as DecodingError {
+            return .failure(Refusal(response: Self.error(.badRequest, describe(error))))
+        } catch {
+            return .failure(Refusal(response: Self.error(.badRequest, "the request body is not JSON: \(error)")))
+        }
+    }
+
+    private struct BodyTimeout: Error {}
+
+    /// The body, up to `maximumBodyBytes`, within `bodyTimeout`.
+    private static func body(of request: Request, limits: Limits) async throws -> ByteBuffer {
+        try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
+            group.addTask { try await request.body.collect(upTo: limits.maximumBodyBytes) }
+            group.addTask {
+                try await Task.sleep(for: limits.bodyTimeout)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let buffer = first else { throw BodyTimeout() }
+            return buffer
+        }
+    }
+
+    /// "holdMilliseconds: 1e300 is not a whole number in range", etc.: the field and what is wrong with it.
+    static func describe(_ error: DecodingError) -> String {
+        func path(_ codingPath: [any CodingKey], _ key: (any CodingKey)? = nil) -> String {
+            let keys = codingPath + (key.map { [$0] } ?? [])
+            guard !keys.isEmpty else { return "the request body" }
+            return keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+        }
+        switch error {
+        case .keyNotFound(let key, let context):
+            return "\(path(context.codingPath, key)): missing"
+        case .typeMismatch(let type, let context):
+            return "\(path(context.codingPath)): expected \(describe(type))"
+        case .valueNotFound(let type, let context):
+            return "\(path(context.codingPath)): expected \(describe(type)), found null"
+        case .dataCorrupted(let context):
+            if context.codingPath.isEmpty {
+                return "the request body is not JSON: \(context.debugDescription)"
+            }
+            return "\(path(context.codingPath)): \(context.debugDescription)"
+        @unknown default:
+            return "the request body does not fit: \(error)"
+        }
+    }
+
+    private static func describe(_ type: Any.Type) -> String {
+        switch type {
+        case is Int.Type: "a whole number"
+        case is String.Type: "a string"
+        case is [String].Type, is [Any].Type: "a list"
+        case is Bool.Type: "true or false"
+        case is [String: Any].Type: "a JSON object"
+        default: "\(type)"
+        }
+    }
+}
