@@ -37,6 +37,14 @@ public struct ProblemDetails: Error, Codable, Sendable, Equatable, CustomStringC
         self.serviceTime = serviceTime
     }
 
+    /// `service_time` as a date: on a clock-skew problem the kiosk learns its offset from it.
+    public var serviceDate: Date? {
+        guard let serviceTime else { return nil }
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.date(from: serviceTime)
+    }
+
     /// The kind this problem's `type` names, if it is one this API defines.
     public var kind: ProblemKind? { ProblemKind(typeURI: type) }
 

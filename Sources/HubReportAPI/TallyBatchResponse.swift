@@ -32,6 +32,9 @@ public struct BucketResult: Codable, Sendable, Equatable {
         self.heldRevision = heldRevision
     }
 
+    /// Whether the kiosk may count its revision as acknowledged: the service holds it or a later one.
+    public var isAcknowledged: Bool { heldRevision >= revision }
+
     enum CodingKeys: String, CodingKey {
         case date, hour, revision, status
         case heldRevision = "held_revision"

@@ -24,7 +24,7 @@ import Testing
     @Test(arguments: [UInt64(1), 2, 3, 4, 5, 6, 7, 8])
     func everyPayloadIsNoFinerThanItsBucket(seed: UInt64) throws {
         var generator = KioskBatchGenerator(seed: seed)
-        for _ in 0..<60 {
+        for _ in 0..<30 {
             let batch = generator.batch()
             let data = try HubReportJSON.encode(batch)
             let root = try #require(try JSONDecoder().decode(JSONValue.self, from: data).object)

@@ -199,6 +199,8 @@ struct FakeKeys: HubKeyLookup {
             #expect(failure.code == .clockSkew, "\(offset)")
             let problem = failure.problem
             #expect(problem.status == 401 && problem.serviceTime == "2026-12-01T12:00:00Z")
+            let decoded = try HubReportJSON.decode(ProblemDetails.self, from: try HubReportJSON.encode(problem))
+            #expect(decoded.serviceDate == Self.now, "the kiosk learns the service's clock")
             #expect(problem.detail.contains(offset > 0 ? "ahead of" : "behind"))
         }
     }
@@ -291,5 +293,17 @@ struct FakeKeys: HubKeyLookup {
         #expect(throws: SigningError.shortNonce) {
             try weak.sign(method: "POST", target: "/", body: Data(), now: Self.now)
         }
+    }
+}
+
+@Suite struct NonceStoreTests {
+    @Test func aNonceIsRememberedUntilItExpiresAndThenForgotten() async {
+        let store = InMemoryNonceStore()
+        #expect(await store.record(nonce: "n1", keyID: "leith", expiresAt: 1_300, now: 1_000))
+        #expect(await store.record(nonce: "n1", keyID: "gorgie", expiresAt: 1_300, now: 1_000), "nonces are per hub")
+        #expect(await !store.record(nonce: "n1", keyID: "leith", expiresAt: 1_400, now: 1_300))
+        #expect(await store.record(nonce: "n2", keyID: "leith", expiresAt: 1_700, now: 1_301))
+        #expect(await store.count == 1, "expired nonces are dropped")
+        #expect(await store.record(nonce: "n1", keyID: "leith", expiresAt: 1_700, now: 1_301))
     }
 }

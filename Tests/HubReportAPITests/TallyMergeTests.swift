@@ -71,6 +71,7 @@ import Testing
             for result in response.results {
                 #expect(result.heldRevision == next[result.key]?.revision)
                 #expect((result.status == .accepted) == (result.heldRevision == result.revision))
+                #expect(result.isAcknowledged)
             }
             state = next
         }
