@@ -129,7 +129,8 @@ let package = Package(
             dependencies: [
                 "KioskCore",
                 .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "StructuredFieldValues", package: "swift-http-structured-headers"),
+                // The raw structured-field parser and serializer: a signature base needs the inner list and its
+                // parameters exactly in the order received.
                 .product(name: "RawStructuredFieldValues", package: "swift-http-structured-headers"),
             ],
             swiftSettings: settings
