@@ -37,6 +37,26 @@ public enum HubReportJSON {
         }
     }
 
+    /// Decodes a request body as the service receives it: 415 unless `contentType` is JSON, 413 if it is larger than
+    /// `limits.maxBodyBytes`, 400 naming the field if it is not a `T`.
+    public static func decodeRequest<T: Decodable>(
+        _ type: T.Type, from body: Data, contentType: String?, limits: WireLimits = .standard
+    ) throws(ProblemDetails) -> T {
+        let mediaType = contentType?.split(separator: ";").first.map { HTTPField.trimmed(String($0)).lowercased() }
+        guard mediaType == Self.mediaType else {
+            throw ProblemDetails(
+                .unsupportedMediaType,
+                detail: "The body is \(contentType.map { "\"\(HubReportJSON.cut($0, to: 60))\"" } ?? "untyped"); "
+                    + "the API takes \(Self.mediaType).")
+        }
+        guard body.count <= limits.maxBodyBytes else {
+            throw ProblemDetails(
+                .payloadTooLarge,
+                detail: "The body has \(body.count) bytes; the service takes at most \(limits.maxBodyBytes).")
+        }
+        return try decode(type, from: body)
+    }
+
     /// The problem for a decoding error: which field, and what is wrong with it.
     static func problem(for error: DecodingError) -> ProblemDetails {
         let (path, detail): ([any CodingKey], String)

@@ -206,3 +206,29 @@ import Testing
         #expect(try HubReportJSON.decode(EnrolmentResponse.self, from: HubReportJSON.encode(enrolled)) == enrolled)
     }
 }
+
+@Suite struct RequestBodyTests {
+    @Test func onlyJSONBodiesWithinTheLimitAreDecoded() throws {
+        let (batch, data) = try WireValidationTests.validBatchJSON()
+        for contentType in ["application/json", "application/json; charset=utf-8", " Application/JSON "] {
+            #expect(try HubReportJSON.decodeRequest(TallyBatch.self, from: data, contentType: contentType) == batch)
+        }
+        for contentType in [nil, "text/plain", "application/jsonx", "application/problem+json", ""] {
+            let problem = try #require(throws: ProblemDetails.self) {
+                try HubReportJSON.decodeRequest(TallyBatch.self, from: data, contentType: contentType)
+            }
+            #expect(problem.status == 415, "\(contentType ?? "nil")")
+        }
+        let limits = WireLimits(maxBodyBytes: data.count - 1)
+        let problem = try #require(throws: ProblemDetails.self) {
+            try HubReportJSON.decodeRequest(
+                TallyBatch.self, from: data, contentType: "application/json", limits: limits)
+        }
+        #expect(problem.status == 413 && problem.kind == .payloadTooLarge)
+        #expect(
+            try HubReportJSON.decodeRequest(
+                TallyBatch.self, from: data, contentType: "application/json",
+                limits: WireLimits(maxBodyBytes: data.count))
+                == batch)
+    }
+}
