@@ -27,6 +27,8 @@ let package = Package(
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-http-structured-headers", from: "1.7.0"),
     ],
     targets: [
         // Pure domain: needs, press rules, visits, schedules, directory, slips, tallies, hardware protocols.
@@ -118,6 +120,19 @@ let package = Package(
         .target(
             name: "KioskControl",
             dependencies: ["KioskCore"],
+            swiftSettings: settings
+        ),
+        // The sync wire types and request signing (RFC 9421, ed25519), shared by the kiosk and `hubreport`: no server
+        // code, no database, no NIO.
+        .target(
+            name: "HubReportAPI",
+            dependencies: [
+                "KioskCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                // The raw structured-field parser and serializer: a signature base needs the inner list and its
+                // parameters exactly in the order received.
+                .product(name: "RawStructuredFieldValues", package: "swift-http-structured-headers"),
+            ],
             swiftSettings: settings
         ),
         // HTTP on the control socket (Hummingbird).
@@ -242,6 +257,13 @@ let package = Package(
         .testTarget(
             name: "KioskConfigTests",
             dependencies: ["KioskConfig", "KioskCore"],
+            swiftSettings: settings
+        ),
+        .testTarget(
+            name: "HubReportAPITests",
+            dependencies: [
+                "HubReportAPI", "KioskCore", "KioskTestSupport", .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: settings
         ),
         .testTarget(
