@@ -14,6 +14,7 @@ let package = Package(
     products: [
         .executable(name: "hubkioskd", targets: ["hubkioskd"]),
         .executable(name: "hubkiosk", targets: ["hubkiosk"]),
+        .executable(name: "hubreport", targets: ["hubreport"]),
         .library(name: "KioskCore", targets: ["KioskCore"]),
         .library(name: "ESCPOS", targets: ["ESCPOS"]),
         .library(name: "KioskSimulator", targets: ["KioskSimulator"]),
@@ -216,6 +217,20 @@ let package = Package(
                 "KioskSimulator",
                 "ESCPOS",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: settings
+        ),
+        .executableTarget(
+            name: "hubreport",
+            dependencies: [
+                "HubReport",
+                "HubReportAPI",
+                "KioskConfig",
+                "KioskCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: settings
