@@ -14,6 +14,7 @@ let package = Package(
     products: [
         .executable(name: "hubkioskd", targets: ["hubkioskd"]),
         .executable(name: "hubkiosk", targets: ["hubkiosk"]),
+        .executable(name: "hubreport", targets: ["hubreport"]),
         .library(name: "KioskCore", targets: ["KioskCore"]),
         .library(name: "ESCPOS", targets: ["ESCPOS"]),
         .library(name: "KioskSimulator", targets: ["KioskSimulator"]),
@@ -135,6 +136,24 @@ let package = Package(
             ],
             swiftSettings: settings
         ),
+        // The partnership's reporting service: storage (SQLite through GRDB) and the HTTP API kiosks sync to.
+        .target(
+            name: "HubReport",
+            dependencies: [
+                "HubReportAPI",
+                "KioskCore",
+                "KioskConfig",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: settings
+        ),
         // HTTP on the control socket (Hummingbird).
         .target(
             name: "KioskWeb",
@@ -204,6 +223,20 @@ let package = Package(
             swiftSettings: settings
         ),
         .executableTarget(
+            name: "hubreport",
+            dependencies: [
+                "HubReport",
+                "HubReportAPI",
+                "KioskConfig",
+                "KioskCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: settings
+        ),
+        .executableTarget(
             name: "hubkiosk-bench",
             dependencies: [
                 "KioskApp",
@@ -263,6 +296,19 @@ let package = Package(
             name: "HubReportAPITests",
             dependencies: [
                 "HubReportAPI", "KioskCore", "KioskTestSupport", .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: settings
+        ),
+        .testTarget(
+            name: "HubReportTests",
+            dependencies: [
+                "HubReport", "HubReportAPI", "KioskConfig", "KioskCore", "KioskTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: settings
         ),

@@ -1,0 +1,82 @@
+import GRDB
+
+extension SQLiteReportStore {
+    /// Append-only: never edit a migration that has shipped; add a new one.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: hubs, enrolment codes, nonces, buckets") { db in
+            try db.execute(
+                sql: """
+                    -- A hub of the partnership. Only its public key is kept: a leak of this file lets no one sync.
+                    CREATE TABLE hub (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        name TEXT NOT NULL,
+                        public_key BLOB,                    -- ed25519, 32 raw bytes; NULL until enrolled
+                        created_at INTEGER NOT NULL,        -- Unix seconds
+                        enrolled_at INTEGER,
+                        revoked_at INTEGER,
+                        last_sync_at INTEGER,
+                        kiosk_version TEXT,
+                        printer TEXT,                       -- the kiosk's last health report
+                        open_alerts TEXT,                   -- alert kinds, comma-separated
+                        backlog INTEGER,
+                        granularity TEXT                    -- hour | day, as the last batch said
+                    );
+
+                    -- One-time enrolment codes, as SHA-256 of the normalised code (never the code itself).
+                    CREATE TABLE enrolment_code (
+                        code_sha256 BLOB PRIMARY KEY NOT NULL,
+                        hub_id TEXT NOT NULL REFERENCES hub(id),
+                        created_at INTEGER NOT NULL,
+                        expires_at INTEGER NOT NULL,
+                        used_at INTEGER,
+                        withdrawn_at INTEGER                -- replaced by a newer code, or the hub revoked
+                    );
+                    CREATE INDEX enrolment_code_hub ON enrolment_code(hub_id);
+
+                    -- Nonces of verified signatures, until their signature window is over.
+                    CREATE TABLE nonce (
+                        hub_id TEXT NOT NULL,
+                        nonce TEXT NOT NULL,
+                        expires_at INTEGER NOT NULL,
+                        PRIMARY KEY (hub_id, nonce)
+                    );
+                    CREATE INDEX nonce_expiry ON nonce(expires_at);
+
+                    -- The highest revision of each bucket a hub sent, with its exact counts.
+                    CREATE TABLE bucket (
+                        hub_id TEXT NOT NULL REFERENCES hub(id),
+                        day INTEGER NOT NULL,               -- days since 1970-01-01 in the hub's calendar
+                        hour INTEGER NOT NULL,              -- 0-23; -1 for a day bucket
+                        revision INTEGER NOT NULL,          -- revision - 2^63 (see storedRevision)
+                        visits INTEGER NOT NULL,
+                        slips_printed INTEGER NOT NULL,
+                        slips_not_printed INTEGER NOT NULL,
+                        updated_at INTEGER NOT NULL,
+                        PRIMARY KEY (hub_id, day, hour)
+                    );
+                    CREATE INDEX bucket_day ON bucket(day);
+
+                    -- Visits per need of each bucket, every code kept (the partnership's and unknown ones).
+                    CREATE TABLE bucket_need (
+                        hub_id TEXT NOT NULL,
+                        day INTEGER NOT NULL,
+                        hour INTEGER NOT NULL,
+                        need TEXT NOT NULL,
+                        visits INTEGER NOT NULL,
+                        PRIMARY KEY (hub_id, day, hour, need),
+                        FOREIGN KEY (hub_id, day, hour) REFERENCES bucket(hub_id, day, hour) ON DELETE CASCADE
+                    );
+
+                    -- Every need code each hub has sent, so unknown codes can be reported.
+                    CREATE TABLE hub_need (
+                        hub_id TEXT NOT NULL REFERENCES hub(id),
+                        need TEXT NOT NULL,
+                        first_seen_at INTEGER NOT NULL,
+                        PRIMARY KEY (hub_id, need)
+                    );
+                    """)
+        }
+        return migrator
+    }
+}

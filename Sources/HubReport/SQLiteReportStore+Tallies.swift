@@ -1,0 +1,152 @@
+import Foundation
+import GRDB
+import HubReportAPI
+import KioskCore
+
+extension SQLiteReportStore {
+    public func merge(_ batch: TallyBatch, now: Int64) async throws -> TallyBatchResponse {
+        let database = path
+        return try await write { db in
+            guard
+                let row = try Row.fetchOne(
+                    db, sql: "SELECT public_key, revoked_at FROM hub WHERE id = ?", arguments: [batch.hubID]),
+                (row["public_key"] as Data?) != nil, (row["revoked_at"] as Int64?) == nil
+            else {
+                throw ReportStoreError(
+                    code: .notEnrolled, database: database, message: "hub \"\(batch.hubID)\" is not enrolled")
+            }
+            var held: [BucketKey: HeldBucket] = [:]
+            for bucket in batch.buckets {
+                if let found = try SQLiteReportStore.heldBucket(hubID: batch.hubID, key: bucket.key, in: db) {
+                    held[bucket.key] = found
+                }
+            }
+            let (state, response) = TallyMerge.apply(batch, to: held)
+            for bucket in batch.buckets {
+                guard let new = state[bucket.key], new != held[bucket.key] else { continue }
+                try SQLiteReportStore.store(new, hubID: batch.hubID, key: bucket.key, now: now, in: db)
+            }
+            let needs = Set(batch.buckets.flatMap { $0.counts.visitsByNeed.keys })
+            for need in needs {
+                try db.execute(
+                    sql: "INSERT INTO hub_need (hub_id, need, first_seen_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                    arguments: [batch.hubID, need.rawValue, now])
+            }
+            let health = batch.health
+            try db.execute(
+                sql: """
+                    UPDATE hub SET last_sync_at = ?, kiosk_version = ?, printer = ?, open_alerts = ?, backlog = ?,
+                                   granularity = ?
+                    WHERE id = ?
+                    """,
+                arguments: [
+                    now, health.version, health.printer.rawValue,
+                    health.openAlerts.map(\.rawValue).joined(separator: ","), health.backlog,
+                    batch.granularity.rawValue, batch.hubID,
+                ])
+            return response
+        }
+    }
+
+    public func buckets(_ query: BucketQuery) async throws -> [StoredBucket] {
+        try await read { db in
+            var conditions: [String] = []
+            var arguments: StatementArguments = []
+            if let from = query.from {
+                conditions.append("day >= ?")
+                arguments += [from.daysSinceEpoch]
+            }
+            if let to = query.to {
+                conditions.append("day <= ?")
+                arguments += [to.daysSinceEpoch]
+            }
+            if let hubID = query.hubID {
+                conditions.append("hub_id = ?")
+                arguments += [hubID]
+            }
+            let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+            // Summing per day is plain SQL (GROUP BY); the hour column of a summed row is -1 like a day bucket.
+            let hour = query.resolution == .day ? "-1" : "hour"
+            let group = query.resolution == .day ? "GROUP BY hub_id, day" : "GROUP BY hub_id, day, hour"
+            let bucketRows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT hub_id, day, \(hour) AS hour, MAX(revision) AS revision, SUM(visits) AS visits,
+                           SUM(slips_printed) AS slips_printed, SUM(slips_not_printed) AS slips_not_printed
+                    FROM bucket \(filter) \(group) ORDER BY hub_id, day, hour
+                    """, arguments: arguments)
+            let needRows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT hub_id, day, \(hour) AS hour, need, SUM(visits) AS visits
+                    FROM bucket_need \(filter) \(group), need
+                    """, arguments: arguments)
+            struct Key: Hashable {
+                var hub: String
+                var day: Int
+                var hour: Int
+            }
+            var needs: [Key: [NeedCode: Int]] = [:]
+            for row in needRows {
+                needs[Key(hub: row["hub_id"], day: row["day"], hour: row["hour"]), default: [:]][
+                    NeedCode(row["need"] as String)] = row["visits"]
+            }
+            return bucketRows.map { row in
+                let key = Key(hub: row["hub_id"], day: row["day"], hour: row["hour"])
+                return StoredBucket(
+                    hubID: key.hub,
+                    key: BucketKey(date: LocalDate(daysSinceEpoch: key.day), hour: key.hour < 0 ? nil : key.hour),
+                    revision: SQLiteReportStore.revision(stored: row["revision"]),
+                    counts: TallyCounts(
+                        visits: row["visits"], visitsByNeed: needs[key] ?? [:], slipsPrinted: row["slips_printed"],
+                        slipsNotPrinted: row["slips_not_printed"]))
+            }
+        }
+    }
+
+    static func heldBucket(hubID: String, key: BucketKey, in db: Database) throws -> HeldBucket? {
+        let arguments: StatementArguments = [hubID, key.date.daysSinceEpoch, key.hour ?? -1]
+        guard
+            let row = try Row.fetchOne(
+                db.cachedStatement(
+                    sql: """
+                        SELECT revision, visits, slips_printed, slips_not_printed FROM bucket
+                        WHERE hub_id = ? AND day = ? AND hour = ?
+                        """), arguments: arguments)
+        else { return nil }
+        var needs: [NeedCode: Int] = [:]
+        let needRows = try Row.fetchAll(
+            db.cachedStatement(sql: "SELECT need, visits FROM bucket_need WHERE hub_id = ? AND day = ? AND hour = ?"),
+            arguments: arguments)
+        for need in needRows { needs[NeedCode(need["need"] as String)] = need["visits"] }
+        return HeldBucket(
+            revision: revision(stored: row["revision"]),
+            counts: TallyCounts(
+                visits: row["visits"], visitsByNeed: needs, slipsPrinted: row["slips_printed"],
+                slipsNotPrinted: row["slips_not_printed"]))
+    }
+
+    static func store(_ bucket: HeldBucket, hubID: String, key: BucketKey, now: Int64, in db: Database) throws {
+        let day = key.date.daysSinceEpoch
+        let hour = key.hour ?? -1
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO bucket (hub_id, day, hour, revision, visits, slips_printed, slips_not_printed, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (hub_id, day, hour) DO UPDATE SET
+                    revision = excluded.revision, visits = excluded.visits, slips_printed = excluded.slips_printed,
+                    slips_not_printed = excluded.slips_not_printed, updated_at = excluded.updated_at
+                """
+        ).execute(arguments: [
+            hubID, day, hour, storedRevision(bucket.revision), bucket.counts.visits, bucket.counts.slipsPrinted,
+            bucket.counts.slipsNotPrinted, now,
+        ])
+        try db.cachedStatement(sql: "DELETE FROM bucket_need WHERE hub_id = ? AND day = ? AND hour = ?")
+            .execute(arguments: [hubID, day, hour])
+        for (need, visits) in bucket.counts.visitsByNeed {
+            try db.cachedStatement(
+                sql: "INSERT INTO bucket_need (hub_id, day, hour, need, visits) VALUES (?, ?, ?, ?, ?)"
+            ).execute(arguments: [hubID, day, hour, need.rawValue, visits])
+        }
+    }
+}
