@@ -80,6 +80,24 @@ extension KioskDatabase {
                     CREATE INDEX visit_unsynchronized ON visit(boot_id) WHERE clock_synced = 0 AND time_corrected = 0;
                     """)
         }
+        migrator.registerMigration("v3: kiosk state (how it last shut down) and staff alerts that outlive a restart") {
+            db in
+            try db.execute(
+                sql: """
+                    -- key 'shutdown': 'running' while a daemon has the file open, 'clean' once it closed it after its
+                    -- last write, 'damaged' when a check found damage (the next start checks and salvages).
+                    CREATE TABLE kiosk_state (
+                        key TEXT PRIMARY KEY NOT NULL,
+                        value TEXT NOT NULL
+                    ) WITHOUT ROWID;
+                    -- Alerts that stay until staff acknowledge them, across restarts (a damaged database replaced).
+                    CREATE TABLE staff_alert (
+                        key TEXT PRIMARY KEY NOT NULL,
+                        message TEXT NOT NULL,
+                        raised_at REAL NOT NULL                -- wall clock, Unix seconds
+                    ) WITHOUT ROWID;
+                    """)
+        }
         return migrator
     }
 }
