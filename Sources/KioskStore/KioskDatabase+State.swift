@@ -76,3 +76,27 @@ extension KioskDatabase {
         try await write { db in try db.execute(sql: "DELETE FROM staff_alert") }
     }
 }
+
+/// The space one table or index takes in the file (SQLite's `dbstat`).
+public struct TableSpace: Hashable, Sendable {
+    public var name: String
+    /// Bytes of the pages it uses.
+    public var bytes: Int
+    /// Bytes of the records on them.
+    public var payload: Int
+}
+
+extension KioskDatabase {
+    /// The space each table and index takes, largest first (benchmarks and `doctor`).
+    public func spaceByTable() throws(StoreError) -> [TableSpace] {
+        try readSync { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT name, SUM(pgsize) AS bytes, SUM(payload) AS payload FROM dbstat
+                    GROUP BY name ORDER BY bytes DESC, name
+                    """
+            ).map { row in TableSpace(name: row["name"], bytes: row["bytes"], payload: row["payload"]) }
+        }
+    }
+}

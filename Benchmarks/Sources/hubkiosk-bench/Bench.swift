@@ -8,7 +8,10 @@ struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hubkiosk-bench",
         abstract: "Measure press latency, daemon memory and idle CPU, and export speed.",
-        subcommands: [LatencyBenchmark.self, DaemonBenchmark.self, ExportBenchmark.self, IdleReference.self])
+        subcommands: [
+            LatencyBenchmark.self, DaemonBenchmark.self, ExportBenchmark.self, StorageBenchmark.self,
+            IdleReference.self,
+        ])
 }
 
 /// Options every benchmark shares.
