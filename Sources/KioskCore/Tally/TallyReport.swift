@@ -50,11 +50,10 @@ public struct TallyReport: Hashable, Sendable {
     ) {
         self.hubID = hubID
         self.grouping = grouping
-        var allNeeds = needs
-        for counts in needCounts.values {
-            for code in counts.keys.sorted() where !allNeeds.contains(code) { allNeeds.append(code) }
-        }
-        self.needs = allNeeds
+        // Needs counted but not listed follow the listed ones in name order (not in dictionary order, which
+        // changes from run to run).
+        let counted = Set(needCounts.values.flatMap(\.keys))
+        self.needs = needs + counted.subtracting(needs).sorted()
         let periods = Set(visits.keys).union(needCounts.keys)
         let first = from.map { TallyPeriod(containing: $0, by: grouping) } ?? periods.min()
         let last = to.map { TallyPeriod(containing: $0, by: grouping) } ?? periods.max()
