@@ -167,7 +167,16 @@ struct TableSalvager {
     private var list: String { columns.joined(separator: ", ") }
     private var keyTuple: String { "(" + key.joined(separator: ", ") + ")" }
     private var keyPlaceholders: String { "(" + key.map { _ in "?" }.joined(separator: ", ") + ")" }
-    private var keyIndexes: [Int] { key.map { columns.firstIndex(of: $0)! } }
+    private var keyIndexes: [Int] { key.compactMap { columns.firstIndex(of: $0) } }
+
+    /// The columns that hold ids: a file from before v4 stores them as text, which is converted to the stored form.
+    static let idColumns: Set<String> = ["id", "visit_id", "press_id", "boot_id"]
+
+    private func converted(_ values: [DatabaseValue], names: [String]) -> [DatabaseValue] {
+        zip(values, names).map { value, name in
+            TableSalvager.idColumns.contains(name) ? KioskDatabase.storedKey(value) : value
+        }
+    }
 
     /// Inserts rows that are not there yet; returns how many were new.
     private func insert(_ rows: [[DatabaseValue]]) -> Int {
@@ -177,7 +186,7 @@ struct TableSalvager {
             (try? destination.write { db -> Int in
                 var count = 0
                 for values in rows {
-                    try db.execute(sql: sql, arguments: StatementArguments(values))
+                    try db.execute(sql: sql, arguments: StatementArguments(converted(values, names: columns)))
                     count += db.changesCount
                 }
                 return count
@@ -208,9 +217,9 @@ struct TableSalvager {
                 size = max(1, size / 4)
                 continue
             }
-            if chunk.isEmpty { break }
+            guard let last = chunk.last else { break }
             copied += insert(chunk)
-            after = keyIndexes.map { chunk.last![$0] }
+            after = keyIndexes.map { last[$0] }
         }
         return copied
     }
@@ -231,7 +240,7 @@ struct TableSalvager {
                     })
             }) ?? []
         var rows: [[DatabaseValue]] = []
-        for value in keys where !present.contains(value) {
+        for value in keys where !present.contains(converted(value, names: key)) {
             let row = try? source.read { db in
                 try Row.fetchOne(
                     db, sql: "SELECT \(list) FROM \(table) WHERE \(keyTuple) = \(keyPlaceholders)",

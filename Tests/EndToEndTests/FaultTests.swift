@@ -172,7 +172,8 @@ struct FaultTests {
         let readable = Set(
             pressIDs.filter { id in
                 (try? damaged.read { db in
-                    try Row.fetchOne(db, sql: "SELECT id FROM press WHERE id = ?", arguments: [id])
+                    try Row.fetchOne(
+                        db, sql: "SELECT id FROM press WHERE id = ?", arguments: [KioskDatabase.storedKey(id)])
                 }) != nil
             })
         // A damaged leaf can also hide the record next to it on its parent page (WITHOUT ROWID tables keep
