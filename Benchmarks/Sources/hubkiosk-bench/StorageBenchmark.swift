@@ -46,7 +46,30 @@ struct StorageBenchmark: AsyncParsableCommand {
         print(
             "Generated \(generated.presses) presses, \(generated.visits) visits, \(generated.slips) slips in "
                 + "\(f(generated.seconds, 1)) s")
+        // Bytes per press: the same rows in the layout before v4 (text ids), then as stored now.
+        let legacy = directory + "/legacy.sqlite"
+        try LegacyLayout.write(from: path, to: legacy)
+        print("\nBefore (layout up to v3: ids and boot ids as 36-character text), the same rows:")
+        try StorageFill.report(path: legacy, presses: generated.presses)
+        print("\nAfter (v4: ids and boot ids as 16 bytes):")
         try StorageFill.report(path: path, presses: generated.presses)
+        // The one-time migration of that file, and that it keeps every count.
+        let reference = try KioskDatabase.openReadOnly(path: legacy)
+        let (totalsBefore, tallyBefore) = (
+            try reference.totals(), try reference.tallyReport(hubID: "h", needs: [], grouping: .month)
+        )
+        try reference.close()
+        let migrationStart = ContinuousClock.now
+        let migrated = try KioskDatabase(path: legacy)
+        let migration = ContinuousClock.now - migrationStart
+        let same =
+            try migrated.totals() == totalsBefore
+            && migrated.tallyReport(hubID: "h", needs: [], grouping: .month) == tallyBefore
+        try migrated.close()
+        print(
+            "\nMigration v3 -> v4 of \(generated.presses) presses: \(f(migration.milliseconds / 1000, 1)) s, counts \(same ? "identical" : "DIFFERENT")"
+        )
+        unlink(legacy)
 
         // The database step of start-up, in this process, the file cached (each run after one warm-up).
         var bare: [Double] = []
@@ -230,5 +253,83 @@ enum StorageFill {
                 "| \(entry.name) | \(f(Double(entry.bytes) / 1_048_576, 1)) | \(f(Double(entry.bytes) / Double(presses), 1)) "
                     + "| \(f(Double(entry.payload) / Double(presses), 1)) |")
         }
+    }
+}
+
+/// The same rows in the layout before migration v4 (ids as 36-character text), for bytes per press before and
+/// after from one run, and for timing the migration.
+enum LegacyLayout {
+    /// `expression` (a stored id) as the text HubKiosk up to v3 stored.
+    static func text(_ column: String) -> String {
+        let hex = "hex(\(column))"
+        let uuid =
+            "lower(substr(\(hex),1,8)||'-'||substr(\(hex),9,4)||'-'||substr(\(hex),13,4)||'-'||substr(\(hex),17,4)"
+            + "||'-'||substr(\(hex),21))"
+        return "CASE WHEN typeof(\(column)) = 'blob' AND length(\(column)) = 16 THEN \(uuid) ELSE \(column) END"
+    }
+
+    /// Copies the database at `path` to `copy` in the v3 layout (and marks v4 as not applied there).
+    static func write(from path: String, to copy: String) throws {
+        unlink(copy)
+        var db: OpaquePointer?
+        defer { sqlite3_close(db) }
+        guard sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, nil) == SQLITE_OK else {
+            throw BenchError("cannot open \(path)")
+        }
+        func exec(_ sql: String) throws {
+            guard sqlite3_exec(db, sql, nil, nil, nil) == SQLITE_OK else {
+                throw BenchError("\(String(cString: sqlite3_errmsg(db)))")
+            }
+        }
+        try exec("VACUUM INTO '\(copy)'")
+        sqlite3_close(db)
+        db = nil
+        guard sqlite3_open_v2(copy, &db, SQLITE_OPEN_READWRITE, nil) == SQLITE_OK else {
+            throw BenchError("cannot open \(copy)")
+        }
+        try exec(
+            """
+            BEGIN;
+            CREATE TABLE visit_old (
+                id TEXT PRIMARY KEY NOT NULL, started_at REAL NOT NULL, started_mono INTEGER NOT NULL,
+                boot_id TEXT NOT NULL, clock_synced INTEGER NOT NULL, time_approximate INTEGER NOT NULL DEFAULT 0,
+                local_day INTEGER NOT NULL, local_hour INTEGER NOT NULL, ended_at REAL,
+                counted INTEGER NOT NULL DEFAULT 0, time_corrected INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;
+            INSERT INTO visit_old SELECT \(text("id")), started_at, started_mono, \(text("boot_id")), clock_synced,
+                time_approximate, local_day, local_hour, ended_at, counted, time_corrected FROM visit;
+            CREATE TABLE press_old (
+                id TEXT PRIMARY KEY NOT NULL, button TEXT NOT NULL, need TEXT, pressed_at REAL NOT NULL,
+                mono_ns INTEGER NOT NULL, boot_id TEXT NOT NULL, clock_synced INTEGER NOT NULL,
+                time_approximate INTEGER NOT NULL DEFAULT 0, flags INTEGER NOT NULL,
+                visit_id TEXT NOT NULL REFERENCES visit(id), local_day INTEGER NOT NULL,
+                time_corrected INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;
+            INSERT INTO press_old SELECT \(text("id")), button, need, pressed_at, mono_ns, \(text("boot_id")),
+                clock_synced, time_approximate, flags, \(text("visit_id")), local_day, time_corrected FROM press;
+            CREATE TABLE visit_need_old (
+                visit_id TEXT NOT NULL REFERENCES visit(id), need TEXT NOT NULL,
+                press_id TEXT NOT NULL REFERENCES press(id), local_day INTEGER NOT NULL,
+                PRIMARY KEY (visit_id, need)) WITHOUT ROWID;
+            INSERT INTO visit_need_old SELECT \(text("visit_id")), need, \(text("press_id")), local_day FROM visit_need;
+            CREATE TABLE slip_old (
+                id TEXT PRIMARY KEY NOT NULL, origin TEXT NOT NULL, needs TEXT NOT NULL, press_id TEXT,
+                requested_at REAL NOT NULL, local_day INTEGER NOT NULL, status TEXT NOT NULL DEFAULT 'pending',
+                reason TEXT, finished_at REAL, boot_id TEXT, requested_mono INTEGER,
+                clock_synced INTEGER NOT NULL DEFAULT 1, time_corrected INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;
+            INSERT INTO slip_old SELECT \(text("id")), origin, needs, \(text("press_id")), requested_at, local_day,
+                status, reason, finished_at, \(text("boot_id")), requested_mono, clock_synced, time_corrected FROM slip;
+            DROP TABLE visit_need; DROP TABLE slip; DROP TABLE press; DROP TABLE visit;
+            ALTER TABLE visit_old RENAME TO visit; ALTER TABLE press_old RENAME TO press;
+            ALTER TABLE visit_need_old RENAME TO visit_need; ALTER TABLE slip_old RENAME TO slip;
+            CREATE INDEX visit_counted_day ON visit(counted, local_day);
+            CREATE INDEX press_visit ON press(visit_id);
+            CREATE INDEX press_day ON press(local_day);
+            CREATE INDEX visit_need_day ON visit_need(local_day, need);
+            CREATE INDEX slip_day ON slip(local_day);
+            CREATE INDEX press_unsynchronized ON press(boot_id) WHERE clock_synced = 0 AND time_corrected = 0;
+            CREATE INDEX visit_unsynchronized ON visit(boot_id) WHERE clock_synced = 0 AND time_corrected = 0;
+            DELETE FROM grdb_migrations WHERE identifier LIKE 'v4:%';
+            COMMIT;
+            VACUUM;
+            """)
     }
 }
