@@ -47,7 +47,11 @@ extension KioskDatabase {
             let database = try KioskDatabase(path: path, busyTimeout: busyTimeout)
             guard database.lastShutdown == .damaged else { return (database, nil) }
             let problems = try database.quickCheck()
-            if problems.isEmpty { return (database, nil) }
+            if problems.isEmpty {
+                // Sound after all: later starts need not check first again.
+                try database.clearDamageFinding()
+                return (database, nil)
+            }
             try? database.close()
             problem = problems.prefix(3).joined(separator: "; ")
         } catch {

@@ -46,6 +46,15 @@ extension KioskDatabase {
         try await write { db in try KioskDatabase.writeShutdownState(.damaged, db) }
     }
 
+    /// A damage finding the check at start did not confirm: later starts need not check first again.
+    func clearDamageFinding() throws(StoreError) {
+        do {
+            try queue.write { db in try KioskDatabase.writeShutdownState(.unclean, db) }
+        } catch {
+            throw StoreError(error, path: path)
+        }
+    }
+
     /// The alerts kept until staff acknowledge them, oldest first (none in a database older than them).
     public func persistedAlerts() throws(StoreError) -> [PersistedAlert] {
         try readSync { db in

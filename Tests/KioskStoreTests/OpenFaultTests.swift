@@ -298,8 +298,8 @@ struct OpenFaultTests {
             f.wall += 1
             // No markCleanShutdown: as after a power cut.
         }
-        let (database, report) = try KioskDatabase.openRecovering(path: path)
-        #expect(report == nil)
+        let (database, first) = try KioskDatabase.openRecovering(path: path)
+        #expect(first == nil)
         #expect(database.lastShutdown == .unclean)
         #expect(try await database.backgroundCheck().isEmpty)
         try await database.markCleanShutdown()
@@ -307,5 +307,15 @@ struct OpenFaultTests {
         let (again, _) = try KioskDatabase.openRecovering(path: path)
         #expect(again.lastShutdown == .clean)
         #expect(try again.totals().visits == 1)
+        // A damage finding that the check at the next start does not confirm: the file is kept, and the start
+        // after that does not check first again.
+        try await again.markDamaged()
+        try again.close()
+        let (checked, report) = try KioskDatabase.openRecovering(path: path)
+        #expect(report == nil && checked.lastShutdown == .damaged)
+        #expect(try checked.totals().visits == 1)
+        try checked.close()
+        let (last, _) = try KioskDatabase.openRecovering(path: path)
+        #expect(last.lastShutdown == .unclean)
     }
 }
