@@ -42,11 +42,14 @@ public final class Kiosk: Sendable {
     ) throws(StartupError) {
         self.setup = setup
         let configuration = setup.configuration
+        // Whatever umask the daemon was started with (by hand, say), what it creates is 0750 for folders and 0640
+        // for files at most: the counts are not for every user of the board.
+        _ = Glibc.umask(Kiosk.fileCreationMask)
         for warning in setup.directoryWarnings {
             logger.warning("directory \(configuration.directoryFile): \(warning)")
         }
         do {
-            lock = try StateDirectoryLock(directory: setup.stateDirectory)
+            lock = try StateDirectoryLock(directory: setup.stateDirectory, logger: logger)
         } catch {
             throw StartupError(error)
         }
@@ -67,6 +70,9 @@ public final class Kiosk: Sendable {
                     message: "cannot create the simulator's output folder \(setup.simulatorOutput): \(error)",
                     exitCode: 73)
             }
+            for folder in [setup.simulatorOutput, (setup.simulatorOutput as NSString).appendingPathComponent("slips")] {
+                StateDirectoryLock.restrict(folder: folder, logger: logger)
+            }
             self.simulator = simulator
             self.board = nil
             (buttons, indicator, printer) = (simulator.buttons, simulator.indicator, simulator.printer)
@@ -81,7 +87,10 @@ public final class Kiosk: Sendable {
         do {
             (database, recovery) = try KioskDatabase.openRecovering(path: setup.databasePath)
         } catch {
-            throw StartupError(error)
+            // Never damage (that is repaired above): a disk, folder, lock or memory condition. Nothing was changed.
+            throw StartupError(
+                message: "cannot open the database; nothing was changed, and every count is still there once this is "
+                    + "fixed: \(error.description)", exitCode: 73)
         }
         if let recovery { logger.error("\(recovery)") }
         // The same renderer as `hubkiosk slip preview`; printers without QR firmware get libqrencode images.
@@ -92,7 +101,7 @@ public final class Kiosk: Sendable {
                 timeZone: configuration.hub.timeZone),
             buttons: buttons, indicator: indicator, printer: printer, clock: clock, database: database,
             renderer: renderer, makeID: makeID, statusReporter: { notifier.status($0) }, logger: logger)
-        if let recovery { service.reportStartupProblem(recovery.description) }
+        // The alert of a replaced database is stored in the fresh one: the service shows it until acknowledged.
 
         var services: [any Service] = [service]
         if control {
@@ -128,6 +137,9 @@ public final class Kiosk: Sendable {
         }
         self.services = services
     }
+
+    /// The file-creation mask the daemon sets: group may read, others get nothing.
+    public static let fileCreationMask: mode_t = 0o027
 
     /// Removes the control socket and its runtime link (call after the services stopped).
     public func cleanUp() {

@@ -199,7 +199,14 @@ public enum KioskDoctor {
                     checks.append(
                         DoctorCheck(
                             "database", .problem, "\(path) is damaged: \(problems.prefix(2).joined(separator: "; "))",
-                            advice: "restart hubkioskd: it moves a damaged file aside and salvages what it can"))
+                            advice: "restart hubkioskd: it keeps the damaged file aside, salvages its rows into a "
+                                + "fresh one and alerts staff"))
+                }
+                for alert in try database.persistedAlerts() {
+                    checks.append(
+                        DoctorCheck(
+                            "database", .warning, "alert kept until acknowledged: \(alert.message)",
+                            advice: "hubkiosk alerts ack, once staff know"))
                 }
             } catch {
                 checks.append(DoctorCheck("database", .problem, error.description, advice: error.hint))

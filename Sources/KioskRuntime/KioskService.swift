@@ -32,8 +32,9 @@ public actor KioskService: Service {
         case printerChanged
         case acknowledgeAlerts
         case flush(CheckedContinuation<Void, Never>)
-        /// Something went wrong before the kiosk started (a damaged database was replaced): tell staff.
-        case startupProblem(String)
+        /// The database was found damaged (and replaced at start, or by the check while running): tell staff
+        /// until they acknowledge it.
+        case databaseDamaged(String)
     }
 
     public nonisolated let configuration: RuntimeConfiguration
@@ -58,7 +59,12 @@ public actor KioskService: Service {
     private var results: [UInt64: PressResult] = [:]
     private var resultOrder: [UInt64] = []
     private var waiters: [UInt64: [CheckedContinuation<PressResult?, Never>]] = [:]
+    /// The last failed write, kept until a write succeeds (an input with nothing to store does not clear it).
     private var lastStorageError: StoreError?
+    /// The problems the check of the whole database found (empty: sound), once it has run.
+    private var databaseCheckResult: [String]?
+    private var databaseCheckDone = false
+    private var databaseCheckWaiters: [CheckedContinuation<[String]?, Never>] = []
     private var inputsSinceTrim = 0
     /// Whether the wall clock was synchronised when last looked at; rows recorded before it synced are corrected
     /// when it does.
@@ -116,6 +122,12 @@ public actor KioskService: Service {
             for await _ in statuses { inboxContinuation.yield(.printerChanged) }
         }
         let printing = Task { await self.printLoop() }
+        // Alerts kept in the database (a damaged database replaced) come back after a restart until acknowledged.
+        do {
+            for alert in try database.persistedAlerts() { await process(.databaseDamaged(alert.message)) }
+        } catch {
+            logger.warning("could not read the stored alerts: \(error.message)")
+        }
         inboxContinuation.yield(.printerChanged)
         do {
             let marked = try await database.markApproximate(exceptBoot: clock.bootID)
@@ -127,10 +139,19 @@ public actor KioskService: Service {
         }
         rescheduleTimer()
 
-        await withGracefulShutdownHandler {
-            await processInbox()
-        } onGracefulShutdown: { [inboxContinuation] in
-            inboxContinuation.finish()
+        await withDiscardingTaskGroup { group in
+            // The whole file is checked while the kiosk already serves, after every start: start-up does not grow
+            // with the database, and damage is still found (and salvaged at the next start).
+            if database.lastShutdown != .clean {
+                logger.notice("the last stop was not clean (a power cut?): the database is checked in the background")
+            }
+            group.addTask { await self.checkDatabase() }
+            await withGracefulShutdownHandler {
+                await processInbox()
+            } onGracefulShutdown: { [inboxContinuation] in
+                inboxContinuation.finish()
+            }
+            group.cancelAll()
         }
 
         logger.info("kiosk stopping: finishing the slip in flight")
@@ -141,6 +162,11 @@ public actor KioskService: Service {
         printJobsContinuation.finish()
         let late = await printing.value
         for (id, result) in late { await process(.slipFinished(id, result)) }
+        do {
+            try await database.markCleanShutdown()
+        } catch {
+            logger.warning("could not record the clean stop (the next start checks the database): \(error.message)")
+        }
         logger.info("kiosk stopped")
     }
 
@@ -186,8 +212,15 @@ public actor KioskService: Service {
             machineInput = .acknowledgeAlerts
         case .flush:
             machineInput = .tick(now, wall: wall)
-        case .startupProblem(let message):
-            machineInput = .storageFailed(message, button: nil)
+        case .databaseDamaged(let message):
+            machineInput = .databaseDamaged(message)
+        }
+        if case .acknowledgeAlerts = input {
+            do {
+                try await database.clearPersistedAlerts()
+            } catch {
+                logger.warning("could not clear the stored alerts (they return at the next start): \(error.message)")
+            }
         }
 
         var next = machine
@@ -196,7 +229,8 @@ public actor KioskService: Service {
             try await database.commit(step.records, timeZone: configuration.timeZone)
             machine = next
             retryNotBefore = nil
-            lastStorageError = nil
+            // Only a write that succeeded shows that storing works again.
+            if !step.records.isEmpty { lastStorageError = nil }
             await apply(step.effects)
             if let outcome = step.outcome {
                 logger.debug(
@@ -309,9 +343,55 @@ public actor KioskService: Service {
         await withCheckedContinuation { idleWaiters.append($0) }
     }
 
-    /// Tells staff about a problem found before the kiosk started (a damaged database was replaced).
-    public nonisolated func reportStartupProblem(_ message: String) {
-        submit(.startupProblem(message))
+    /// Tells staff about a damaged database until they acknowledge it (``acknowledgeAlerts()``).
+    public nonisolated func reportDatabaseDamage(_ message: String) {
+        submit(.databaseDamaged(message))
+    }
+
+    /// Checks the whole database while the kiosk serves. Damage is shown to staff at once (status, LED), stored as
+    /// an alert, and recorded so that the next start checks the file and salvages its rows into a fresh one.
+    private func checkDatabase() async {
+        let clock = ContinuousClock()
+        let started = clock.now
+        let problems: [String]
+        do {
+            problems = try await database.backgroundCheck()
+        } catch {
+            logger.warning("the database could not be checked: \(error.message)", metadata: ["hint": "\(error.hint)"])
+            return finishDatabaseCheck(nil)
+        }
+        if Task.isCancelled { return finishDatabaseCheck(nil) }
+        guard !problems.isEmpty else {
+            logger.info("database check: sound", metadata: ["took": "\(clock.now - started)"])
+            return finishDatabaseCheck([])
+        }
+        let message =
+            "the database is damaged (\(problems.prefix(3).joined(separator: "; "))); restart the kiosk "
+            + "(systemctl restart hubkioskd) to salvage its rows into a fresh file, the damaged one is kept"
+        logger.error("\(message)")
+        do {
+            try await database.markDamaged()
+            try await database.persistAlert(key: KioskDatabase.damageAlertKey, message: message)
+        } catch {
+            logger.error("could not record the damage in the database: \(error.message)")
+        }
+        // Through the inbox, in order with the other inputs (a test's flush after this sees the alert).
+        submit(.databaseDamaged(message))
+        finishDatabaseCheck(problems)
+    }
+
+    private func finishDatabaseCheck(_ problems: [String]?) {
+        databaseCheckResult = problems
+        databaseCheckDone = true
+        for waiter in databaseCheckWaiters { waiter.resume(returning: problems) }
+        databaseCheckWaiters.removeAll()
+    }
+
+    /// Waits until the check of the whole database after start has finished; returns the problems it found (empty:
+    /// sound), nil if it could not run.
+    public func databaseCheckFinished() async -> [String]? {
+        if databaseCheckDone { return databaseCheckResult }
+        return await withCheckedContinuation { databaseCheckWaiters.append($0) }
     }
 
     /// Reads the printer's condition now (after the simulator changed it), then returns.

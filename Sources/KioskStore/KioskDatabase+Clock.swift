@@ -26,7 +26,7 @@ extension KioskDatabase {
             var presses = 0
             for row in try Row.fetchAll(
                 db, sql: "SELECT id, mono_ns FROM press WHERE boot_id = ? AND clock_synced = 0 AND time_corrected = 0",
-                arguments: [bootID])
+                arguments: [KioskDatabase.storedKey(bootID)])
             {
                 let date = corrected(row["mono_ns"])
                 try db.execute(
@@ -38,11 +38,11 @@ extension KioskDatabase {
             for row in try Row.fetchAll(
                 db,
                 sql: "SELECT id, started_mono FROM visit WHERE boot_id = ? AND clock_synced = 0 AND time_corrected = 0",
-                arguments: [bootID])
+                arguments: [KioskDatabase.storedKey(bootID)])
             {
                 let date = corrected(row["started_mono"])
                 let local = timeZone.local(of: date)
-                let id: String = row["id"]
+                let id: DatabaseValue = row["id"]
                 try db.execute(
                     sql: """
                         UPDATE visit SET started_at = ?, local_day = ?, local_hour = ?, time_corrected = 1,
@@ -62,7 +62,7 @@ extension KioskDatabase {
                 sql: """
                     SELECT id, requested_mono FROM slip
                     WHERE boot_id = ? AND clock_synced = 0 AND time_corrected = 0 AND requested_mono IS NOT NULL
-                    """, arguments: [bootID])
+                    """, arguments: [KioskDatabase.storedKey(bootID)])
             {
                 let date = corrected(row["requested_mono"])
                 try db.execute(
@@ -83,12 +83,12 @@ extension KioskDatabase {
                 sql: """
                     UPDATE visit SET time_approximate = 1
                     WHERE boot_id != ? AND clock_synced = 0 AND time_corrected = 0 AND time_approximate = 0
-                    """, arguments: [bootID])
+                    """, arguments: [KioskDatabase.storedKey(bootID)])
             try db.execute(
                 sql: """
                     UPDATE press SET time_approximate = 1
                     WHERE boot_id != ? AND clock_synced = 0 AND time_corrected = 0 AND time_approximate = 0
-                    """, arguments: [bootID])
+                    """, arguments: [KioskDatabase.storedKey(bootID)])
             return db.changesCount
         }
     }

@@ -101,20 +101,22 @@ extension KioskDatabase {
         try readSync { db in
             try Row.fetchAll(db, sql: "SELECT * FROM press ORDER BY boot_id, mono_ns").map { row in
                 StoredPress(
-                    id: row["id"], button: ButtonID(row["button"] as String),
+                    id: KioskDatabase.keyText(row["id"]), button: ButtonID(row["button"] as String),
                     need: (row["need"] as String?).map(NeedCode.init(rawValue:)),
                     pressedAt: Date(timeIntervalSince1970: row["pressed_at"]), monotonicNanoseconds: row["mono_ns"],
-                    bootID: row["boot_id"], clockSynchronized: row["clock_synced"],
+                    bootID: KioskDatabase.keyText(row["boot_id"]), clockSynchronized: row["clock_synced"],
                     timeApproximate: row["time_approximate"], timeCorrected: row["time_corrected"],
                     flags: PressFlags(rawValue: row["flags"]),
-                    visitID: row["visit_id"])
+                    visitID: KioskDatabase.keyText(row["visit_id"]))
             }
         }
     }
 
     /// The ids of every stored press.
     public func pressIDs() throws(StoreError) -> Set<String> {
-        try readSync { db in Set(try String.fetchAll(db, sql: "SELECT id FROM press")) }
+        try readSync { db in
+            Set(try DatabaseValue.fetchAll(db, sql: "SELECT id FROM press").map(KioskDatabase.keyText))
+        }
     }
 
     /// Every slip asked for, oldest first.
@@ -122,9 +124,10 @@ extension KioskDatabase {
         try readSync { db in
             try Row.fetchAll(db, sql: "SELECT * FROM slip ORDER BY requested_at, id").map { row in
                 StoredSlip(
-                    id: row["id"], origin: row["origin"],
+                    id: KioskDatabase.keyText(row["id"]), origin: row["origin"],
                     needs: (row["needs"] as String).split(separator: ",").map { NeedCode(String($0)) },
-                    pressID: row["press_id"], status: row["status"], reason: row["reason"])
+                    pressID: (row["press_id"] as DatabaseValue).isNull ? nil : KioskDatabase.keyText(row["press_id"]),
+                    status: row["status"], reason: row["reason"])
             }
         }
     }

@@ -31,8 +31,8 @@ extension KioskDatabase {
                         VALUES (?, ?, ?, ?, ?, ?, ?)
                         """
                 ).execute(arguments: [
-                    visit.id.uuidString.lowercased(), visit.startedAt.date.timeIntervalSince1970,
-                    visit.startedMonotonic.nanoseconds, visit.bootID, visit.startedAt.synchronized,
+                    storedKey(visit.id), visit.startedAt.date.timeIntervalSince1970,
+                    visit.startedMonotonic.nanoseconds, storedKey(visit.bootID), visit.startedAt.synchronized,
                     visit.localDay.daysSinceEpoch, visit.localHour,
                 ])
             case .press(let press):
@@ -44,9 +44,9 @@ extension KioskDatabase {
                         UPDATE visit SET ended_at = coalesce((SELECT MAX(pressed_at) FROM press WHERE visit_id = ?1), ?2)
                         WHERE id = ?1
                         """
-                ).execute(arguments: [id.uuidString.lowercased(), lastPressAt.date.timeIntervalSince1970])
+                ).execute(arguments: [storedKey(id), lastPressAt.date.timeIntervalSince1970])
             case .pressStuck(let id):
-                try markStuck(id.uuidString.lowercased(), in: db)
+                try markStuck(storedKey(id), in: db)
             case .slipRequested(let job):
                 try db.cachedStatement(
                     sql: """
@@ -55,10 +55,10 @@ extension KioskDatabase {
                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """
                 ).execute(arguments: [
-                    job.id.uuidString.lowercased(), job.origin.rawValue,
-                    job.needs.map(\.rawValue).joined(separator: ","), job.pressID?.uuidString.lowercased(),
+                    storedKey(job.id), job.origin.rawValue,
+                    job.needs.map(\.rawValue).joined(separator: ","), job.pressID.map(storedKey),
                     job.requestedWall.date.timeIntervalSince1970,
-                    timeZone.localDate(of: job.requestedWall.date).daysSinceEpoch, job.bootID,
+                    timeZone.localDate(of: job.requestedWall.date).daysSinceEpoch, storedKey(job.bootID),
                     job.requestedAt.nanoseconds, job.requestedWall.synchronized,
                 ])
             case .slipFinished(let id, let result, let at):
@@ -68,14 +68,14 @@ extension KioskDatabase {
                     case .notPrinted(let reason): ("not_printed", reason)
                     }
                 try db.cachedStatement(sql: "UPDATE slip SET status = ?, reason = ?, finished_at = ? WHERE id = ?")
-                    .execute(arguments: [status, reason, at.date.timeIntervalSince1970, id.uuidString.lowercased()])
+                    .execute(arguments: [status, reason, at.date.timeIntervalSince1970, storedKey(id)])
             }
         }
     }
 
     private static func insert(_ press: PressEntry, timeZone: HubTimeZone, in db: Database) throws {
-        let id = press.id.uuidString.lowercased()
-        let visitID = press.visitID.uuidString.lowercased()
+        let id = storedKey(press.id)
+        let visitID = storedKey(press.visitID)
         try db.cachedStatement(
             sql: """
                 INSERT INTO press (id, button, need, pressed_at, mono_ns, boot_id, clock_synced, flags, visit_id,
@@ -84,7 +84,7 @@ extension KioskDatabase {
                 """
         ).execute(arguments: [
             id, press.button.rawValue, press.need?.rawValue, press.at.date.timeIntervalSince1970,
-            press.monotonic.nanoseconds, press.bootID, press.at.synchronized, press.flags.rawValue, visitID,
+            press.monotonic.nanoseconds, storedKey(press.bootID), press.at.synchronized, press.flags.rawValue, visitID,
             timeZone.localDate(of: press.at.date).daysSinceEpoch,
         ])
         if press.countsVisit {
@@ -101,12 +101,12 @@ extension KioskDatabase {
     }
 
     /// Flags a press as a stuck button and recounts its visit from the stored presses.
-    private static func markStuck(_ id: String, in db: Database) throws {
+    private static func markStuck(_ id: DatabaseValue, in db: Database) throws {
         guard
             let row = try Row.fetchOne(
                 db, sql: "SELECT visit_id, need FROM press WHERE id = ?", arguments: [id])
         else { return }
-        let visitID: String = row["visit_id"]
+        let visitID: DatabaseValue = row["visit_id"]
         let need: String? = row["need"]
         let misuse = PressFlags.misuse.rawValue
         try db.execute(

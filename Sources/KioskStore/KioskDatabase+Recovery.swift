@@ -1,6 +1,10 @@
 import Foundation
 import GRDB
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// What happened to a damaged database at start.
 public struct RecoveryReport: Hashable, Sendable, CustomStringConvertible {
     /// Where the damaged file was moved.
@@ -19,20 +23,39 @@ public struct RecoveryReport: Hashable, Sendable, CustomStringConvertible {
 }
 
 extension KioskDatabase {
-    /// Opens the database at `path` like ``init(path:busyTimeout:)``, but first checks it (`PRAGMA quick_check`).
-    /// A damaged file is moved aside, a fresh database is started, and every row that can still be read is copied
-    /// into it. Nothing that can be read is lost; the report says what happened, for staff.
-    public static func openRecovering(path: String) throws(StoreError) -> (KioskDatabase, RecoveryReport?) {
-        guard FileManager.default.fileExists(atPath: path) else { return (try KioskDatabase(path: path), nil) }
+    /// The key of the alert a replaced (or damaged) database raises until staff acknowledge it.
+    public static let damageAlertKey = "database"
+
+    /// Opens the database at `path` like ``init(path:busyTimeout:)`` for the kiosk, telling damage from trouble.
+    ///
+    /// Only damage replaces the file: SQLite saying the file is not a sound database (`SQLITE_CORRUPT`,
+    /// `SQLITE_NOTADB`) or a check finding problems. Then the damaged file is kept (moved aside), a fresh database
+    /// is started, every row that can still be read is copied into it, and an alert is stored in it that stays
+    /// until staff acknowledge it. Every other failure (a full disk, permissions, a read-only file system, a lock,
+    /// SQLite's `-shm` file, memory, I/O) is thrown as it is and leaves every file untouched.
+    ///
+    /// The whole file is checked (`PRAGMA quick_check`) here only when a check while the kiosk ran found damage
+    /// (``ShutdownState/damaged``); otherwise the kiosk checks it in the background once it serves
+    /// (``backgroundCheck()``), so start-up does not grow with the database.
+    public static func openRecovering(
+        path: String, busyTimeout: TimeInterval = 5
+    ) throws(StoreError) -> (KioskDatabase, RecoveryReport?) {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return (try KioskDatabase(path: path, busyTimeout: busyTimeout), nil) }
         var problem: String
         do {
-            let database = try KioskDatabase(path: path)
+            let database = try KioskDatabase(path: path, busyTimeout: busyTimeout)
+            guard database.lastShutdown == .damaged else { return (database, nil) }
             let problems = try database.quickCheck()
-            if problems.isEmpty { return (database, nil) }
+            if problems.isEmpty {
+                // Sound after all: later starts need not check first again.
+                try database.clearDamageFinding()
+                return (database, nil)
+            }
             try? database.close()
             problem = problems.prefix(3).joined(separator: "; ")
         } catch {
-            guard error.code == .corrupt || error.code == .other else { throw error }
+            guard error.isDamage else { throw error }
             problem = error.message
         }
         let movedTo = path + ".damaged-\(Int(Date().timeIntervalSince1970))"
@@ -43,11 +66,54 @@ extension KioskDatabase {
             }
         } catch {
             throw StoreError(
-                code: .readOnly, path: path, message: "the file is damaged and cannot be moved aside: \(error)")
+                code: .readOnly, path: path,
+                message: "the file is damaged (\(problem)) and cannot be moved aside: \(error); nothing was changed")
         }
-        let fresh = try KioskDatabase(path: path)
+        let fresh = try KioskDatabase(path: path, busyTimeout: busyTimeout)
         let salvaged = fresh.salvage(from: movedTo)
-        return (fresh, RecoveryReport(movedTo: movedTo, problem: problem, salvaged: salvaged))
+        let report = RecoveryReport(movedTo: movedTo, problem: problem, salvaged: salvaged)
+        do {
+            try fresh.queue.write { db in
+                try KioskDatabase.persistAlert(
+                    key: damageAlertKey, message: report.description + "; acknowledge with `hubkiosk alerts ack`",
+                    at: Date(), db)
+            }
+        } catch {
+            throw StoreError(error, path: path)
+        }
+        return (fresh, report)
+    }
+
+    /// Checks the whole file (`PRAGMA quick_check`) on a connection of its own while the kiosk runs: presses
+    /// are stored meanwhile. Returns the problems found (empty when sound); cancelling the task interrupts the
+    /// check and returns no problems. A failure to read that is not damage (I/O) is thrown.
+    public func backgroundCheck() async throws(StoreError) -> [String] {
+        var config = Configuration()
+        config.readonly = true
+        config.busyMode = .timeout(5)
+        config.label = "hubkiosk-check"
+        let checker: DatabaseQueue
+        do {
+            checker = try DatabaseQueue(path: path, configuration: config)
+        } catch {
+            let failure = StoreError(error, path: path)
+            if failure.isDamage { return [failure.message] }
+            throw failure
+        }
+        defer { try? checker.close() }
+        do {
+            let rows = try await withTaskCancellationHandler {
+                try await checker.read { db in try String.fetchAll(db, sql: "PRAGMA quick_check") }
+            } onCancel: {
+                checker.interrupt()
+            }
+            return rows == ["ok"] ? [] : rows
+        } catch {
+            if Task.isCancelled { return [] }
+            let failure = StoreError(error, path: path)
+            if failure.isDamage { return [failure.message] }
+            throw failure
+        }
     }
 
     /// `PRAGMA quick_check`: an empty list when the file is sound.
@@ -64,6 +130,8 @@ extension KioskDatabase {
     func salvage(from damaged: String) -> [String: Int] {
         var config = Configuration()
         config.foreignKeysEnabled = false
+        // A file shorter than its header says (truncated) is refused as a whole otherwise; nothing is written to it.
+        config.prepareDatabase { db in try db.execute(sql: "PRAGMA writable_schema = ON") }
         guard let source = try? DatabaseQueue(path: damaged, configuration: config) else { return [:] }
         defer { try? source.close() }
         let tables: [(name: String, key: [String], indexes: [String])] = [
@@ -103,7 +171,16 @@ struct TableSalvager {
     private var list: String { columns.joined(separator: ", ") }
     private var keyTuple: String { "(" + key.joined(separator: ", ") + ")" }
     private var keyPlaceholders: String { "(" + key.map { _ in "?" }.joined(separator: ", ") + ")" }
-    private var keyIndexes: [Int] { key.map { columns.firstIndex(of: $0)! } }
+    private var keyIndexes: [Int] { key.compactMap { columns.firstIndex(of: $0) } }
+
+    /// The columns that hold ids: a file from before v4 stores them as text, which is converted to the stored form.
+    static let idColumns: Set<String> = ["id", "visit_id", "press_id", "boot_id"]
+
+    private func converted(_ values: [DatabaseValue], names: [String]) -> [DatabaseValue] {
+        zip(values, names).map { value, name in
+            TableSalvager.idColumns.contains(name) ? KioskDatabase.storedKey(value) : value
+        }
+    }
 
     /// Inserts rows that are not there yet; returns how many were new.
     private func insert(_ rows: [[DatabaseValue]]) -> Int {
@@ -113,7 +190,7 @@ struct TableSalvager {
             (try? destination.write { db -> Int in
                 var count = 0
                 for values in rows {
-                    try db.execute(sql: sql, arguments: StatementArguments(values))
+                    try db.execute(sql: sql, arguments: StatementArguments(converted(values, names: columns)))
                     count += db.changesCount
                 }
                 return count
@@ -144,9 +221,9 @@ struct TableSalvager {
                 size = max(1, size / 4)
                 continue
             }
-            if chunk.isEmpty { break }
+            guard let last = chunk.last else { break }
             copied += insert(chunk)
-            after = keyIndexes.map { chunk.last![$0] }
+            after = keyIndexes.map { last[$0] }
         }
         return copied
     }
@@ -167,7 +244,7 @@ struct TableSalvager {
                     })
             }) ?? []
         var rows: [[DatabaseValue]] = []
-        for value in keys where !present.contains(value) {
+        for value in keys where !present.contains(converted(value, names: key)) {
             let row = try? source.read { db in
                 try Row.fetchOne(
                     db, sql: "SELECT \(list) FROM \(table) WHERE \(keyTuple) = \(keyPlaceholders)",

@@ -80,6 +80,119 @@ extension KioskDatabase {
                     CREATE INDEX visit_unsynchronized ON visit(boot_id) WHERE clock_synced = 0 AND time_corrected = 0;
                     """)
         }
-        return migrator
+        migrator.registerMigration("v3: kiosk state (how it last shut down) and staff alerts that outlive a restart") {
+            db in
+            try db.execute(
+                sql: """
+                    -- key 'shutdown': 'running' while a daemon has the file open, 'clean' once it closed it after its
+                    -- last write, 'damaged' when a check found damage (the next start checks and salvages).
+                    CREATE TABLE kiosk_state (
+                        key TEXT PRIMARY KEY NOT NULL,
+                        value TEXT NOT NULL
+                    ) WITHOUT ROWID;
+                    -- Alerts that stay until staff acknowledge them, across restarts (a damaged database replaced).
+                    CREATE TABLE staff_alert (
+                        key TEXT PRIMARY KEY NOT NULL,
+                        message TEXT NOT NULL,
+                        raised_at REAL NOT NULL                -- wall clock, Unix seconds
+                    ) WITHOUT ROWID;
+                    """)
+        }
+        migrator.registerMigration("v4: ids and boot ids as 16-byte blobs instead of 36-character text") { db in
+            // Every row is copied into tables of the same columns and keys, converting each id with
+            // hubkiosk_key (a UUID's text to its 16 bytes; any other text is kept), then the old tables are dropped.
+            db.add(function: KioskDatabase.storedKeyFunction)
+            try db.execute(
+                sql: """
+                    CREATE TABLE visit_v4 (
+                        id BLOB PRIMARY KEY NOT NULL,          -- random UUIDv4, 16 bytes
+                        started_at REAL NOT NULL,              -- wall clock, Unix seconds
+                        started_mono INTEGER NOT NULL,         -- nanoseconds since boot
+                        boot_id BLOB NOT NULL,                 -- 16 bytes (text if not a UUID)
+                        clock_synced INTEGER NOT NULL,         -- 1 if the wall clock was synchronised
+                        time_approximate INTEGER NOT NULL DEFAULT 0,
+                        local_day INTEGER NOT NULL,            -- days since 1970-01-01 in the hub's time zone
+                        local_hour INTEGER NOT NULL,
+                        ended_at REAL,                         -- wall time of its last press, once it ended
+                        counted INTEGER NOT NULL DEFAULT 0,    -- 1 if a press in it broke no rule
+                        time_corrected INTEGER NOT NULL DEFAULT 0
+                    ) WITHOUT ROWID;
+                    INSERT INTO visit_v4
+                        SELECT hubkiosk_key(id), started_at, started_mono, hubkiosk_key(boot_id), clock_synced,
+                               time_approximate, local_day, local_hour, ended_at, counted, time_corrected
+                        FROM visit;
+
+                    CREATE TABLE press_v4 (
+                        id BLOB PRIMARY KEY NOT NULL,          -- random UUIDv4, 16 bytes
+                        button TEXT NOT NULL,
+                        need TEXT,                             -- NULL for the check-in button
+                        pressed_at REAL NOT NULL,              -- wall clock, Unix seconds
+                        mono_ns INTEGER NOT NULL,              -- nanoseconds since boot
+                        boot_id BLOB NOT NULL,
+                        clock_synced INTEGER NOT NULL,
+                        time_approximate INTEGER NOT NULL DEFAULT 0,
+                        flags INTEGER NOT NULL,                -- 1 duplicate, 2 repeat, 4 burst, 8 stuck
+                        visit_id BLOB NOT NULL REFERENCES visit(id),
+                        local_day INTEGER NOT NULL,
+                        time_corrected INTEGER NOT NULL DEFAULT 0
+                    ) WITHOUT ROWID;
+                    INSERT INTO press_v4
+                        SELECT hubkiosk_key(id), button, need, pressed_at, mono_ns, hubkiosk_key(boot_id),
+                               clock_synced, time_approximate, flags, hubkiosk_key(visit_id), local_day,
+                               time_corrected
+                        FROM press;
+
+                    CREATE TABLE visit_need_v4 (
+                        visit_id BLOB NOT NULL REFERENCES visit(id),
+                        need TEXT NOT NULL,
+                        press_id BLOB NOT NULL REFERENCES press(id),
+                        local_day INTEGER NOT NULL,            -- copied from the visit for fast tallies
+                        PRIMARY KEY (visit_id, need)
+                    ) WITHOUT ROWID;
+                    INSERT INTO visit_need_v4
+                        SELECT hubkiosk_key(visit_id), need, hubkiosk_key(press_id), local_day FROM visit_need;
+
+                    CREATE TABLE slip_v4 (
+                        id BLOB PRIMARY KEY NOT NULL,
+                        origin TEXT NOT NULL,                  -- kiosk | staff
+                        needs TEXT NOT NULL,                   -- need codes, comma-separated
+                        press_id BLOB,
+                        requested_at REAL NOT NULL,
+                        local_day INTEGER NOT NULL,
+                        status TEXT NOT NULL DEFAULT 'pending', -- pending | printed | not_printed
+                        reason TEXT,
+                        finished_at REAL,
+                        boot_id BLOB,
+                        requested_mono INTEGER,
+                        clock_synced INTEGER NOT NULL DEFAULT 1,
+                        time_corrected INTEGER NOT NULL DEFAULT 0
+                    ) WITHOUT ROWID;
+                    INSERT INTO slip_v4
+                        SELECT hubkiosk_key(id), origin, needs, hubkiosk_key(press_id), requested_at, local_day,
+                               status, reason, finished_at, hubkiosk_key(boot_id), requested_mono, clock_synced,
+                               time_corrected
+                        FROM slip;
+
+                    DROP TABLE visit_need;
+                    DROP TABLE slip;
+                    DROP TABLE press;
+                    DROP TABLE visit;
+                    ALTER TABLE visit_v4 RENAME TO visit;
+                    ALTER TABLE press_v4 RENAME TO press;
+                    ALTER TABLE visit_need_v4 RENAME TO visit_need;
+                    ALTER TABLE slip_v4 RENAME TO slip;
+
+                    CREATE INDEX visit_counted_day ON visit(counted, local_day);
+                    CREATE INDEX visit_unsynchronized ON visit(boot_id) WHERE clock_synced = 0 AND time_corrected = 0;
+                    CREATE INDEX press_visit ON press(visit_id);
+                    CREATE INDEX press_day ON press(local_day);
+                    CREATE INDEX press_unsynchronized ON press(boot_id) WHERE clock_synced = 0 AND time_corrected = 0;
+                    CREATE INDEX visit_need_day ON visit_need(local_day, need);
+                    CREATE INDEX slip_day ON slip(local_day);
+                    """)
+        }
+        // Salvaged rows may lack their parents (a press whose visit was on a damaged page): they are kept, so a
+        // migration does not refuse a salvaged file.
+        return migrator.disablingDeferredForeignKeyChecks()
     }
 }

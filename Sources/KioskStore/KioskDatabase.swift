@@ -1,6 +1,10 @@
 import Foundation
 import GRDB
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// The kiosk's SQLite database (system libsqlite3 through GRDB): one type owning the single writer.
 ///
 /// WAL journal, `synchronous = FULL` (a commit is on disk before it returns), `BEGIN IMMEDIATE` for every write,
@@ -8,10 +12,17 @@ import GRDB
 public final class KioskDatabase: Sendable {
     public let path: String
     let queue: DatabaseQueue
+    /// How the daemon before this one left the file; a writer marks it ``ShutdownState/unclean`` when it opens
+    /// it, until ``markCleanShutdown()``.
+    public let lastShutdown: ShutdownState
 
     /// Opens (creating if needed) the database at `path` for writing and brings its schema up to date.
+    ///
+    /// The file is created with mode 0640 whatever the umask, and an existing one loses any bits beyond 0640;
+    /// SQLite gives its `-wal` and `-shm` files the database file's mode.
     public init(path: String, busyTimeout: TimeInterval = 5) throws(StoreError) {
         self.path = path
+        try KioskDatabase.prepareFile(at: path)
         var config = Configuration()
         config.busyMode = .timeout(busyTimeout)
         config.label = "hubkiosk"
@@ -34,14 +45,64 @@ public final class KioskDatabase: Sendable {
         do {
             queue = try DatabaseQueue(path: path, configuration: config)
             try KioskDatabase.migrator.migrate(queue)
+            lastShutdown = try queue.write { db in
+                let last = try KioskDatabase.readShutdownState(db)
+                // A damage finding is kept until a start has checked the file.
+                if last != .damaged { try KioskDatabase.writeShutdownState(.unclean, db) }
+                return last
+            }
         } catch {
             throw StoreError(error, path: path)
         }
     }
 
-    private init(path: String, queue: DatabaseQueue) {
+    /// The mode of the database and of its `-wal` and `-shm` files.
+    public static let fileMode: mode_t = 0o640
+
+    /// Creates the database file with ``fileMode`` if it is missing, takes extra permission bits away from an
+    /// existing one, and refuses a folder where the file should be.
+    static func prepareFile(at path: String) throws(StoreError) {
+        var info = stat()
+        if lstat(path, &info) != 0 {
+            guard errno == ENOENT else { throw posixError(path, "cannot be looked at") }
+            let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, fileMode)
+            if descriptor < 0 {
+                if errno == EEXIST { return try prepareFile(at: path) }
+                throw posixError(path, "cannot be created")
+            }
+            defer { _ = Glibc.close(descriptor) }
+            // open(2) applies the umask; fchmod does not.
+            guard fchmod(descriptor, fileMode) == 0 else { throw posixError(path, "cannot be given mode 0640") }
+            return
+        }
+        if info.st_mode & S_IFMT == S_IFDIR {
+            throw StoreError(
+                code: .cannotOpen, path: path, message: "is a folder, not a database file; nothing was changed")
+        }
+        for file in [path, path + "-wal", path + "-shm"] {
+            var mode = stat()
+            guard stat(file, &mode) == 0, mode.st_mode & S_IFMT == S_IFREG else { continue }
+            let permissions = mode.st_mode & 0o7777
+            // Not ours to change (another owner): SQLite says what it cannot do.
+            if permissions & ~fileMode != 0 { _ = chmod(file, permissions & fileMode) }
+        }
+    }
+
+    private static func posixError(_ path: String, _ what: String) -> StoreError {
+        let code = errno
+        let kind: StoreError.Code =
+            switch code {
+            case ENOSPC, EDQUOT: .full
+            case EACCES, EPERM, EROFS: .readOnly
+            default: .cannotOpen
+            }
+        return StoreError(code: kind, path: path, message: "\(what) (\(String(cString: strerror(code))))")
+    }
+
+    private init(path: String, queue: DatabaseQueue, lastShutdown: ShutdownState) {
         self.path = path
         self.queue = queue
+        self.lastShutdown = lastShutdown
     }
 
     /// Opens an existing database for reading only (exports, status), without touching its schema.
@@ -64,7 +125,10 @@ public final class KioskDatabase: Sendable {
             if applied.isEmpty {
                 throw StoreError(code: .missing, path: path, message: "not a HubKiosk database (no schema)")
             }
-            return KioskDatabase(path: path, queue: queue)
+            let last = try queue.read { db in
+                try db.tableExists("kiosk_state") ? try KioskDatabase.readShutdownState(db) : .unclean
+            }
+            return KioskDatabase(path: path, queue: queue, lastShutdown: last)
         } catch {
             throw StoreError(error, path: path)
         }

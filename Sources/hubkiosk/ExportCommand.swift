@@ -17,7 +17,9 @@ struct ExportCommand: ParsableCommand {
         abstract: "Visit tallies by day, ISO week or month and need, as CSV or JSON.",
         discussion: """
             Counts are exact unless --suppress is given. With --suppress (use it for anything that leaves the \
-            hub) counts of 1-7 are shown as [c] and others are rounded to the nearest 5; totals are summed first.
+            hub) counts of 1-7 are shown as [c] and others are rounded to the nearest 5; totals are summed first. \
+            Each row's start and end are the first and last day it counts: where --from or --to falls inside a \
+            period, its row counts only the days inside the range and says partial=true.
             """)
 
     @OptionGroup var global: GlobalOptions

@@ -47,6 +47,10 @@ struct StatusCommand: ParsableCommand {
             presses: counts.presses, flagged: counts.flaggedPresses, printed: counts.slipsPrinted,
             notPrinted: counts.slipsNotPrinted,
             lastPress: counts.lastPressAt.map { ISO8601DateFormatter().string(from: $0) })
+        // Alerts kept in the database show here too (the daemon shows them again when it starts).
+        let alerts = try database.persistedAlerts()
+        print("Alerts: " + (alerts.isEmpty ? "none" : ""))
+        for alert in alerts { print("  - database: \(alert.message)") }
     }
 
     private func printCounts(

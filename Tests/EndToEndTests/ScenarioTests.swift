@@ -64,10 +64,10 @@ struct ScenarioTests {
         let report = try database.tallyReport(
             hubID: "brae-street", needs: kiosk.kiosk.setup.configuration.layout.needs.map(\.code), grouping: .day)
         let csv = report.csv(suppress: false).components(separatedBy: "\r\n")
-        #expect(csv[0] == "hub,period,start,end,visits,money,food,housing,wellbeing,social,caring,work,talk")
-        #expect(csv[1] == "brae-street,2026-12-03,2026-12-03,2026-12-03,5,2,2,1,2,1,1,0,1")
+        #expect(csv[0] == "hub,period,start,end,partial,visits,money,food,housing,wellbeing,social,caring,work,talk")
+        #expect(csv[1] == "brae-street,2026-12-03,2026-12-03,2026-12-03,false,5,2,2,1,2,1,1,0,1")
         let suppressed = report.csv(suppress: true).components(separatedBy: "\r\n")
-        #expect(suppressed[1] == "brae-street,2026-12-03,2026-12-03,2026-12-03,[c],[c],[c],[c],[c],[c],[c],0,[c]")
+        #expect(suppressed[1] == "brae-street,2026-12-03,2026-12-03,2026-12-03,false,[c],[c],[c],[c],[c],[c],[c],0,[c]")
         let weekly = try database.tallyReport(hubID: "brae-street", needs: [], grouping: .week)
         #expect(weekly.rows.map(\.period.label) == ["2026-W49"])
 

@@ -20,9 +20,9 @@ struct ToolTests {
             ["export", "--config", Repository.exampleConfig, "--state-dir", state, "--by", "week", "--format", "csv"])
         #expect(csv.status == 0, "\(csv.stderr)")
         #expect(
-            csv.stdout == "hub,period,start,end,visits,money,food,housing,wellbeing,social,caring,work,talk\r\n"
-                + "brae-street,2026-W49,2026-11-30,2026-12-06,5,2,2,1,2,1,1,0,1\r\n"
-                + "brae-street,total,2026-11-30,2026-12-06,5,2,2,1,2,1,1,0,1\r\n")
+            csv.stdout == "hub,period,start,end,partial,visits,money,food,housing,wellbeing,social,caring,work,talk\r\n"
+                + "brae-street,2026-W49,2026-11-30,2026-12-06,false,5,2,2,1,2,1,1,0,1\r\n"
+                + "brae-street,total,2026-11-30,2026-12-06,false,5,2,2,1,2,1,1,0,1\r\n")
         let json = try await ToolRun.run(
             "hubkiosk",
             [

@@ -60,11 +60,11 @@ struct SuppressionTests {
             }
             let report = TallyReport(hubID: "h", grouping: .day, needs: ["food"], visits: visits, needCounts: needs)
             let totalLine = report.csv(suppress: true).split(separator: "\r\n").last!.split(separator: ",")
-            #expect(String(totalLine[4]) == Suppression.apply(exactVisits).description)
-            #expect(String(totalLine[5]) == Suppression.apply(exactFood).description)
+            #expect(String(totalLine[5]) == Suppression.apply(exactVisits).description)
+            #expect(String(totalLine[6]) == Suppression.apply(exactFood).description)
             // A suppressed export never shows a count from 1 to 7 anywhere.
             for line in report.csv(suppress: true).split(separator: "\r\n").dropFirst() {
-                for field in line.split(separator: ",").dropFirst(4) {
+                for field in line.split(separator: ",").dropFirst(5) {
                     if let value = Int(field) { #expect(value == 0 || value >= 10) }
                 }
             }
@@ -93,19 +93,19 @@ struct TallyReportTests {
     func csvWeeks() {
         let csv = report(.week).csv(suppress: false)
         let lines = csv.components(separatedBy: "\r\n")
-        #expect(lines[0] == "hub,period,start,end,visits,money,food")
-        #expect(lines[1] == "brae-street,2026-W48,2026-11-23,2026-11-29,30,0,3")
-        #expect(lines[2] == "brae-street,2026-W49,2026-11-30,2026-12-06,0,0,0")
-        #expect(lines[3] == "brae-street,2026-W50,2026-12-07,2026-12-13,30,0,3")
-        #expect(lines[4] == "brae-street,total,2026-11-23,2026-12-13,60,0,6")
+        #expect(lines[0] == "hub,period,start,end,partial,visits,money,food")
+        #expect(lines[1] == "brae-street,2026-W48,2026-11-23,2026-11-29,false,30,0,3")
+        #expect(lines[2] == "brae-street,2026-W49,2026-11-30,2026-12-06,false,0,0,0")
+        #expect(lines[3] == "brae-street,2026-W50,2026-12-07,2026-12-13,false,30,0,3")
+        #expect(lines[4] == "brae-street,total,2026-11-23,2026-12-13,false,60,0,6")
         #expect(lines.last == "", "every line ends in CRLF")
     }
 
     @Test("Months and days")
     func monthsAndDays() {
         let months = report(.month).csv(suppress: false).components(separatedBy: "\r\n")
-        #expect(months[1] == "brae-street,2026-11,2026-11-01,2026-11-30,30,0,3")
-        #expect(months[2] == "brae-street,2026-12,2026-12-01,2026-12-31,30,0,3")
+        #expect(months[1] == "brae-street,2026-11,2026-11-01,2026-11-30,false,30,0,3")
+        #expect(months[2] == "brae-street,2026-12,2026-12-01,2026-12-31,false,30,0,3")
         let days = report(.day).csv(suppress: false).components(separatedBy: "\r\n")
         #expect(days.count == 1 + 16 + 1 + 1, "23 Nov to 8 Dec: 16 days, empty ones included")
     }
@@ -114,8 +114,8 @@ struct TallyReportTests {
     func suppressed() throws {
         let report = report(.week)
         let csv = report.csv(suppress: true).components(separatedBy: "\r\n")
-        #expect(csv[1] == "brae-street,2026-W48,2026-11-23,2026-11-29,30,0,[c]")
-        #expect(csv[4] == "brae-street,total,2026-11-23,2026-12-13,60,0,[c]")
+        #expect(csv[1] == "brae-street,2026-W48,2026-11-23,2026-11-29,false,30,0,[c]")
+        #expect(csv[4] == "brae-street,total,2026-11-23,2026-12-13,false,60,0,[c]")
         let json = try JSONSerialization.jsonObject(with: Data(report.json(suppress: true).utf8)) as! [String: Any]
         #expect(json["hub"] as? String == "brae-street")
         let periods = json["periods"] as! [[String: Any]]

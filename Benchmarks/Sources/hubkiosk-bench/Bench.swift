@@ -9,7 +9,8 @@ struct Bench: AsyncParsableCommand {
         commandName: "hubkiosk-bench",
         abstract: "Measure press latency, daemon memory and idle CPU, and export speed.",
         subcommands: [
-            LatencyBenchmark.self, DaemonBenchmark.self, ExportBenchmark.self, SlipBenchmark.self, IdleReference.self,
+            LatencyBenchmark.self, DaemonBenchmark.self, ExportBenchmark.self, SlipBenchmark.self,
+            StorageBenchmark.self, IdleReference.self,
         ])
 }
 

@@ -38,6 +38,8 @@ public enum StaffAlert: Hashable, Sendable, CustomStringConvertible {
     case stuckButton(ButtonID)
     /// A press could not be stored (disk full, database error).
     case storage(String)
+    /// The database was found damaged (and replaced, its rows salvaged): stays until staff acknowledge it.
+    case database(String)
 
     public var description: String {
         switch self {
@@ -46,6 +48,7 @@ public enum StaffAlert: Hashable, Sendable, CustomStringConvertible {
         case .paperLow: return "printer: paper low"
         case .stuckButton(let id): return "button \(id) is stuck down"
         case .storage(let reason): return "storage: \(reason)"
+        case .database(let reason): return "database: \(reason)"
         }
     }
 
@@ -65,6 +68,7 @@ public enum StaffAlert: Hashable, Sendable, CustomStringConvertible {
         case .paperLow: return "paper-low"
         case .stuckButton(let id): return "stuck:\(id)"
         case .storage: return "storage"
+        case .database: return "database"
         }
     }
 }

@@ -21,6 +21,8 @@ public struct KioskStateMachine: Sendable {
         case printerStatus(PrinterStatus)
         /// The records of a press could not be stored: the press is not acknowledged.
         case storageFailed(String, button: ButtonID?)
+        /// The database was found damaged: an alert that only staff clear (a stored press does not).
+        case databaseDamaged(String)
         /// Staff acknowledged the alerts.
         case acknowledgeAlerts
     }
@@ -166,6 +168,8 @@ public struct KioskStateMachine: Sendable {
         case .storageFailed(let message, let button):
             raise(.storage(message), until: nil, into: &step)
             if let button { setLight(.button(button), .error, into: &step) }
+        case .databaseDamaged(let message):
+            raise(.database(message), until: nil, into: &step)
         case .acknowledgeAlerts:
             for key in alertOrder { clearAlert(key, into: &step) }
         }

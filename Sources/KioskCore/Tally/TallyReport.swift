@@ -1,16 +1,29 @@
 import Foundation
 
-/// Counted visits and needs of one period.
+/// Counted visits and needs of one period, or of the days of it that a report's range covers.
 public struct TallyRow: Hashable, Sendable {
     public var period: TallyPeriod
+    /// The first day counted: the period's first day, or a later one where the report's range starts inside it.
+    public var first: LocalDate
+    /// The last day counted: the period's last day, or an earlier one where the report's range ends inside it.
+    public var last: LocalDate
     public var visits: Int
     public var needs: [NeedCode: Int]
 
-    public init(period: TallyPeriod, visits: Int = 0, needs: [NeedCode: Int] = [:]) {
+    /// A row of `period` counting the days from `first` to `last` (the whole period when nil).
+    public init(
+        period: TallyPeriod, first: LocalDate? = nil, last: LocalDate? = nil, visits: Int = 0,
+        needs: [NeedCode: Int] = [:]
+    ) {
         self.period = period
+        self.first = first.map { max($0, period.start) } ?? period.start
+        self.last = last.map { min($0, period.end) } ?? period.end
         self.visits = visits
         self.needs = needs
     }
+
+    /// Whether the row counts only some of its period's days.
+    public var partial: Bool { first != period.start || last != period.end }
 }
 
 /// Visit tallies by period and need, ready to export.
@@ -23,7 +36,9 @@ public struct TallyReport: Hashable, Sendable {
     /// One row per period from the first to the last, periods without visits included.
     public var rows: [TallyRow]
 
-    /// Builds the report from per-period counts. `from`/`to` widen the range to whole periods around them.
+    /// Builds the report from per-period counts. `from`/`to` give the first and last day counted: a period they
+    /// fall inside gets a row that says which of its days it counts (``TallyRow/first``, ``TallyRow/last``) and
+    /// is marked ``TallyRow/partial``.
     public init(
         hubID: String,
         grouping: TallyGrouping,
@@ -35,11 +50,10 @@ public struct TallyReport: Hashable, Sendable {
     ) {
         self.hubID = hubID
         self.grouping = grouping
-        var allNeeds = needs
-        for counts in needCounts.values {
-            for code in counts.keys.sorted() where !allNeeds.contains(code) { allNeeds.append(code) }
-        }
-        self.needs = allNeeds
+        // Needs counted but not listed follow the listed ones in name order (not in dictionary order, which
+        // changes from run to run).
+        let counted = Set(needCounts.values.flatMap(\.keys))
+        self.needs = needs + counted.subtracting(needs).sorted()
         let periods = Set(visits.keys).union(needCounts.keys)
         let first = from.map { TallyPeriod(containing: $0, by: grouping) } ?? periods.min()
         let last = to.map { TallyPeriod(containing: $0, by: grouping) } ?? periods.max()
@@ -47,7 +61,10 @@ public struct TallyReport: Hashable, Sendable {
         if let first, let last, first <= last {
             var period = first
             while period <= last {
-                rows.append(TallyRow(period: period, visits: visits[period] ?? 0, needs: needCounts[period] ?? [:]))
+                rows.append(
+                    TallyRow(
+                        period: period, first: from, last: to, visits: visits[period] ?? 0,
+                        needs: needCounts[period] ?? [:]))
                 period = period.next
             }
         }
@@ -67,19 +84,26 @@ public struct TallyReport: Hashable, Sendable {
         suppress ? Suppression.apply(count) : .count(count)
     }
 
-    /// RFC 4180 CSV: a header row, one row per period, and a `total` row; CRLF line ends.
+    /// Whether a row counts only some of its period's days.
+    public var partial: Bool { rows.contains(where: \.partial) }
+
+    /// RFC 4180 CSV: a header row, one row per period, and a `total` row; CRLF line ends. `start` and `end` are
+    /// the first and last day a row counts; `partial` is `true` where that is not its whole period.
     public func csv(suppress: Bool) -> String {
         var lines: [[String]] = []
-        lines.append(["hub", "period", "start", "end", "visits"] + needs.map(\.rawValue))
+        lines.append(["hub", "period", "start", "end", "partial", "visits"] + needs.map(\.rawValue))
         for row in rows {
             lines.append(
-                [hubID, row.period.label, row.period.start.description, row.period.end.description]
+                [hubID, row.period.label, row.first.description, row.last.description, String(row.partial)]
                     + [cell(row.visits, suppress: suppress).description]
                     + needs.map { cell(row.needs[$0] ?? 0, suppress: suppress).description })
         }
         let total = total
         lines.append(
-            [hubID, "total", rows.first?.period.start.description ?? "", rows.last?.period.end.description ?? ""]
+            [
+                hubID, "total", rows.first?.first.description ?? "", rows.last?.last.description ?? "",
+                String(partial),
+            ]
                 + [cell(total.visits, suppress: suppress).description]
                 + needs.map { cell(total.needs[$0] ?? 0, suppress: suppress).description })
         return lines.map { $0.map(TallyReport.csvField).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
@@ -114,12 +138,16 @@ public struct TallyReport: Hashable, Sendable {
         out += "  \"needs\": [" + needs.map { JSONText.quote($0.rawValue) }.joined(separator: ", ") + "],\n"
         out += "  \"periods\": ["
         out += rows.map { row in
-            "\n    {\"period\": \(JSONText.quote(row.period.label)), \"start\": \"\(row.period.start)\", "
-                + "\"end\": \"\(row.period.end)\", \"visits\": \(value(row.visits)), \"needs\": \(needsObject(row.needs))}"
+            "\n    {\"period\": \(JSONText.quote(row.period.label)), \"start\": \"\(row.first)\", "
+                + "\"end\": \"\(row.last)\", \"partial\": \(row.partial), \"visits\": \(value(row.visits)), "
+                + "\"needs\": \(needsObject(row.needs))}"
         }.joined(separator: ",")
         out += rows.isEmpty ? "],\n" : "\n  ],\n"
         let total = total
-        out += "  \"total\": {\"visits\": \(value(total.visits)), \"needs\": \(needsObject(total.needs))}\n"
+        let span =
+            rows.isEmpty ? "" : "\"start\": \"\(rows[0].first)\", \"end\": \"\(rows[rows.count - 1].last)\", "
+        out += "  \"total\": {\(span)\"partial\": \(partial), \"visits\": \(value(total.visits)), "
+        out += "\"needs\": \(needsObject(total.needs))}\n"
         out += "}\n"
         return out
     }
