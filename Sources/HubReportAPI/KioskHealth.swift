@@ -50,6 +50,8 @@ public enum AlertKind: String, Codable, Sendable, CaseIterable {
     case paperLow = "paper-low"
     case stuckButton = "stuck-button"
     case storage
+    /// The database was found damaged (and salvaged); open until staff acknowledge it.
+    case database
     case sync
 
     /// The kind of `alert` as health may report it; nil for "talk to someone", which is never sent.
@@ -60,6 +62,7 @@ public enum AlertKind: String, Codable, Sendable, CaseIterable {
         case .paperLow: self = .paperLow
         case .stuckButton: self = .stuckButton
         case .storage: self = .storage
+        case .database: self = .database
         }
     }
 }
