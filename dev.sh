@@ -49,7 +49,7 @@ test)
     ensure_packages
     ensure_swift
     swift build --build-tests
-    swift format lint --strict --recursive Sources Simulator/Sources Tests Benchmarks/Sources Package.swift
+    swift format lint --strict --recursive Sources Simulator/Sources Tests Benchmarks/Sources Fuzz/Sources Package.swift
     swift test
     ;;
 *)
