@@ -4,8 +4,9 @@ FAIL=0
 W=/tmp/vm
 mkdir -p "$W"
 
-ok() { PASS=$((PASS + 1)); echo "ok $1"; }
-fail() { FAIL=$((FAIL + 1)); echo "FAIL $1: $2"; }
+uptime() { cut -d' ' -f1 /proc/uptime; }
+ok() { PASS=$((PASS + 1)); echo "ok $1 [$(uptime) s]"; }
+fail() { FAIL=$((FAIL + 1)); echo "FAIL $1: $2 [$(uptime) s]"; }
 # check NAME COMMAND...: ok if the command succeeds.
 check() { local name=$1; shift; if "$@"; then ok "$name"; else fail "$name" "$*"; fi; }
 
