@@ -12,7 +12,7 @@ source Scripts/vm/lib.sh
 setup_gpio_sim
 setup_printer_gadget
 
-for t in Scripts/vm/checks/*.sh; do
+for t in Scripts/vm/checks/[0-9]*.sh; do
     source "$t"
 done
 

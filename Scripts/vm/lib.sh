@@ -19,6 +19,11 @@ waitfor() {
     done
 }
 
+# eq WANT COMMAND...: the command prints WANT. like PATTERN COMMAND...: its output matches the glob PATTERN.
+# (For waitfor: the command runs again on every try.)
+eq() { local want=$1; shift; test "$("$@")" = "$want"; }
+like() { local pattern=$1; shift; [[ "$("$@")" == $pattern ]]; }
+
 # The chip: 28 lines named GPIO0..GPIO27 as on a Pi, so packaging/kiosk.toml works unchanged.
 SIMCFG=/sys/kernel/config/gpio-sim/pi
 setup_gpio_sim() {
