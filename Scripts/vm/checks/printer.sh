@@ -1,7 +1,8 @@
 # The printer over the real usblp, on a running daemon (sourced by checks/20-daemon.sh; K and KPID set): paper empty
-# through LPGETSTATUS and cover open through DLE EOT, then unplug and re-plug. Needs are pressed 6 s apart (the
+# through LPGETSTATUS and cover open through DLE EOT, unplug and re-plug, paper near end through DLE EOT. Needs are pressed 6 s apart (the
 # kiosk prints at most one slip per 5 s).
 slip_status() { db "SELECT status || ':' || coalesce(reason, '') FROM slip WHERE needs = '$1'"; }
+kiosk_says() { kiosk status && grep -q "$1" "$K/last"; }
 press_need() { sleep 6; press "$1"; sleep 0.2; release "$1"; }
 
 printer_suite() {
@@ -25,7 +26,10 @@ printer_suite() {
     plug
     waitfor 20 test -c /dev/usb/lp0
     sleep 6
+    echo 0x1e >"$W/peer/answer-4"                                       # DLE EOT 4: paper near end
     press_need 20                                                       # work
     check "$label: re-plugged: the next slip prints without a restart" waitfor 30 eq printed: slip_status work
+    check "$label: paper near end (DLE EOT 4, read after the slip): staff are told" waitfor 20 kiosk_says 'paper low'
+    rm -f "$W/peer/answer-4"
     check "$label: ... and the slip that could not print is not replayed" like 'not_printed:*' slip_status caring
 }
