@@ -1,3 +1,4 @@
+import ESCPOS
 import Foundation
 import KioskConfig
 import KioskCore
@@ -41,7 +42,9 @@ public struct KioskSetup: Sendable {
             throw StartupError(error)
         }
         return KioskSetup(
-            configuration: configuration, directory: loaded.directory, directoryWarnings: loaded.warnings,
+            configuration: configuration, directory: loaded.directory,
+            directoryWarnings: loaded.warnings
+                + loaded.directory.unprintableTextWarnings(codePage: configuration.printerProfile.codePage),
             stateDirectory: configuration.resolveStateDirectory(flag: stateDirectoryFlag, environment: environment))
     }
 

@@ -1,3 +1,4 @@
+import KioskCore
 import TOMLKit
 
 /// Reads one TOML table with typed accessors, collecting problems (wrong type, out of range, unknown key) with
@@ -240,19 +241,9 @@ extension ReaderContext {
     }
 }
 
-/// Levenshtein distance, for "did you mean" hints.
+/// Edit distance (a swap of neighbours counts as one edit), for "did you mean" hints: the directory reader's.
 func editDistance(_ a: String, _ b: String) -> Int {
-    let a = Array(a)
-    let b = Array(b)
-    if a.isEmpty { return b.count }
-    if b.isEmpty { return a.count }
-    var previous = Array(0...b.count)
-    for i in 1...a.count {
-        var current = [i] + Array(repeating: 0, count: b.count)
-        for j in 1...b.count {
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-        }
-        previous = current
-    }
-    return previous[b.count]
+    let a = Array(a.utf8)
+    let b = Array(b.utf8)
+    return FieldSpelling.editDistance(a, b, limit: max(a.count, b.count))
 }

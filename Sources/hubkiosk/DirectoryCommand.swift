@@ -1,6 +1,7 @@
 import ArgumentParser
 import ESCPOS
 import Foundation
+import KioskApp
 import KioskConfig
 import KioskCore
 
@@ -28,8 +29,8 @@ struct DirectoryCommand: ParsableCommand {
             let configuration = noConfig ? nil : try? global.configuration()
             let needs = configuration?.layout.needs
             let result = DirectoryLoader.check(path: file, needs: needs)
-            let unprintable = Check.unprintableText(
-                in: result.directory, codePage: (configuration?.printerProfile ?? .epsonTMT20II).codePage)
+            let unprintable = result.directory.unprintableTextWarnings(
+                codePage: (configuration?.printerProfile ?? .epsonTMT20II).codePage)
             for problem in result.problems + unprintable {
                 print(
                     "\(file):\(problem.line.map(String.init) ?? "-"): \(problem.severity.rawValue): "
@@ -47,34 +48,6 @@ struct DirectoryCommand: ParsableCommand {
                 }
             }
             if !result.errors.isEmpty { throw ExitCode.failure }
-        }
-
-        /// A warning for each printed text with characters `codePage` cannot print (until slips print any script):
-        /// Cyrillic and Greek are written in Latin letters and need none; what has no Latin form is left out.
-        static func unprintableText(in directory: ServiceDirectory, codePage: CodePage) -> [DirectoryProblem] {
-            let transliterator = Transliterator(codePage: codePage)
-            var problems: [DirectoryProblem] = []
-            for service in directory.services where service.status == .active {
-                for (field, text) in SlipComposer.printedTexts(of: service) {
-                    let printable = transliterator.printable(text)
-                    guard !printable.isComplete else { continue }
-                    let left = printable.omitted.map { "\"\($0)\"" }.joined(separator: ", ")
-                    let message: String
-                    if let kept = printable.text {
-                        message =
-                            "the printer (\(codePage.name)) cannot print \(left): slips print \"\(kept)\"; "
-                            + "add the text in Latin letters if it matters"
-                    } else {
-                        message =
-                            "the printer (\(codePage.name)) cannot print \"\(text)\": slips leave it out; "
-                            + "give it in Latin letters too, like \"English name / \(text)\""
-                    }
-                    problems.append(
-                        DirectoryProblem(
-                            severity: .warning, line: nil, serviceID: service.id, field: field, message: message))
-                }
-            }
-            return problems
         }
     }
 }

@@ -111,5 +111,15 @@ struct UnprintableTextCheckTests {
         #expect(warning("emoji", "schedules[0].description")?.contains("slips leave it out") == true, "\(run.stdout)")
         #expect(!run.stdout.contains("service \"cyrillic\", name"), "\(run.stdout)")
         #expect(!run.stdout.contains("service \"greek\", name"), "\(run.stdout)")
+
+        // The daemon's own check (and its start-up log) gives the same warnings, and still exits 0.
+        let config = dir.file("kiosk.toml")
+        try FileManager.default.copyItem(atPath: Repository.exampleConfig, toPath: config)
+        let check = try await ToolRun.run("hubkioskd", ["--config", config, "--check"])
+        #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
+        #expect(
+            check.stdout.contains("service \"arabic\", name: the printer (PC858) cannot print"), "\(check.stdout)")
+        #expect(check.stdout.contains("service \"mixed\", name:"), "\(check.stdout)")
+        #expect(!check.stdout.contains("service \"greek\", name"), "\(check.stdout)")
     }
 }

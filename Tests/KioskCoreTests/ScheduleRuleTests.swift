@@ -36,6 +36,21 @@ struct ScheduleRuleTests {
             .filter { schedule.occurs(on: $0) }.map(\.description)
     }
 
+    @Test(
+        "A time that cannot be read is one problem, not also 'has closes_at but no opens_at'",
+        arguments: [
+            (#""opens_at": "quarter past", "closes_at": "12:00""#, "opens_at"),
+            (#""opens_at": "10:00", "closes_at": "25:99""#, "closes_at"),
+        ])
+    func unreadableTimeIsOneProblem(members: String, field: String) {
+        let result = decode(#""freq": "WEEKLY", "byday": "MO", "# + members)
+        let schedule = result.problems.filter { $0.field.hasPrefix("schedules[0]") }
+        #expect(schedule.count == 1, "\(schedule)")
+        #expect(schedule.first?.field == "schedules[0].\(field)")
+        let missing = decode(#""freq": "WEEKLY", "byday": "MO", "closes_at": "12:00""#).problems
+        #expect(missing.contains { $0.description.contains("has closes_at but no opens_at") }, "\(missing)")
+    }
+
     @Test("MONTHLY with byday and bymonthday: days that satisfy both")
     func bothByDayAndByMonthDay() {
         let fridayThe13th = schedule(#""freq": "MONTHLY", "byday": "FR", "bymonthday": "13""#)

@@ -60,7 +60,7 @@ daemon_suite() {
     check "$label: a food press through the chip is stored" waitfor 30 eq 1 presses food " AND flags = 0"
     check "$label: its slip is printed over usblp" waitfor 30 eq 1 slips food printed
     check "$label: the bytes the printer received are the expected slip" slip_matches food "$at"
-    check "$label: the food LED (GPIO27) is on" waitfor 10 eq 1 level 27
+    check "$label: the food LED (GPIO27) is on" waitfor 30 eq 1 level 27
     check "$label: other LEDs stay off (GPIO17)" eq 0 level 17
 
     # Bounce: seven fast flips on press and on release are one stored press (software debounce on 1.6, the

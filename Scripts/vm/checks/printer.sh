@@ -11,7 +11,7 @@ printer_suite() {
     press_need 13                                                       # housing
     check "$label: paper empty (LPGETSTATUS): the slip is recorded as not printed" waitfor 30 like 'not_printed:*paper*' slip_status housing
     check "$label: ... and the press still counts" eq 1 db "SELECT count(*) FROM visit_need WHERE need = 'housing'"
-    check "$label: ... and the staff-alert line (GPIO10) signals" waitfor 10 eq 1 level 10
+    check "$label: ... and the staff-alert line (GPIO10) signals" waitfor 30 eq 1 level 10
     echo 0x18 >"$W/peer/port-status"
 
     echo 0x16 >"$W/peer/answer-2"                                       # DLE EOT 2: cover open

@@ -1,6 +1,6 @@
 /// The field names of ORUK v3 / HSDS 3 (and ORUK v1) records, to tell a misspelt field (`shedules`) from the extra
 /// fields feeds carry.
-enum FieldSpelling {
+package enum FieldSpelling {
     /// Fields of a service: HSDS 3.0, ORUK v3 and ORUK v1.
     static let service: Set<String> = [
         "id", "organization_id", "program_id", "name", "alternate_name", "description", "url", "email", "status",
@@ -84,7 +84,7 @@ enum FieldSpelling {
 
     /// Optimal string alignment distance (insertions, deletions, substitutions and swaps of neighbours), or a value
     /// above `limit` once it is sure to exceed it.
-    static func editDistance(_ a: [UInt8], _ b: [UInt8], limit: Int) -> Int {
+    package static func editDistance(_ a: [UInt8], _ b: [UInt8], limit: Int) -> Int {
         if a.isEmpty || b.isEmpty { return max(a.count, b.count) }
         var previousPrevious = [Int](repeating: 0, count: b.count + 1)
         var previous = Array(0...b.count)

@@ -124,8 +124,13 @@ extension ServiceReader {
             problem(
                 .error, node["closes_at"] ?? node, "\(field).closes_at", "closes at the time it opens (\(opensAt))")
         }
-        if (opensAt == nil) != (closesAt == nil) {
-            let missing = opensAt == nil ? "opens_at" : "closes_at"
+        // Whether each time is written at all (one written but not readable has its own problem already).
+        func written(_ key: String) -> Bool {
+            guard let value = node[key], !value.isNull else { return false }
+            return value.string.map { !$0.trimmingCharacters(in: .whitespaces).isEmpty } ?? true
+        }
+        if written("opens_at") != written("closes_at") {
+            let missing = written("opens_at") ? "closes_at" : "opens_at"
             problem(
                 .error, node, "\(field).\(missing)",
                 "has \(missing == "opens_at" ? "closes_at" : "opens_at") but no \(missing)")
