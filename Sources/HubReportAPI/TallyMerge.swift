@@ -20,6 +20,9 @@ public enum MergeStatus: String, Codable, Sendable, CaseIterable {
     /// The service holds the same revision with other counts. The kiosk gave one revision two contents (a rebuilt
     /// database?); both sides still agree on one result, the larger counts, whatever the order of arrival.
     case conflict
+    /// The service refused this bucket and holds nothing of it; `reason` says why. The rest of the batch is merged,
+    /// so one bad bucket never blocks the others. Sending it again unchanged gets the same answer.
+    case rejected
 }
 
 /// The idempotent merge rule of the sync: per bucket, the highest revision wins.
