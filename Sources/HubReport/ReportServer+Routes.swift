@@ -85,7 +85,7 @@ extension ReportServer {
                 "need codes the partnership does not list: kept, and shown apart in exports",
                 metadata: ["hub": "\(batch.hubID)", "needs": "\(unknown.map(\.rawValue).joined(separator: ","))"])
         }
-        logger.info(
+        logger.debug(
             "tallies merged",
             metadata: [
                 "hub": "\(batch.hubID)", "buckets": "\(batch.buckets.count)",
