@@ -1,7 +1,7 @@
 import Crypto
 import Foundation
 
-/// One-time enrolment codes: what `hubreport hub add` prints and `hubkiosk sync enrol` sends.
+/// One-time enrolment codes: what `hubreport hub add` prints and a kiosk sends to `POST /v1/enrol`.
 ///
 /// A code is 20 characters of Crockford's base32 alphabet (no I, L, O or U) (100 random bits) in groups of four, such as
 /// `K7QM-2XRD-9VHT-W4NC-PJ6B`. The service stores only the SHA-256 of its normalised form (upper case, no dashes), so

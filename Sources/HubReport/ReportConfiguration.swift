@@ -52,6 +52,7 @@ public struct ReportConfiguration: Sendable, Equatable {
         _ text: String, file: String, absolutePath: String
     ) throws(ConfigError) -> ReportConfiguration {
         let (root, context) = try ReaderContext.parse(text, file: file)
+        context.product = "hubreport"
         var top = TableReader(root, name: "", context: context)
         func table(_ key: String) -> TOMLTable? {
             guard let value = root[key] else { return nil }
@@ -105,12 +106,12 @@ public struct ReportConfiguration: Sendable, Equatable {
                         reader.problem("code", "\"\(code)\" should be 1–32 lower-case letters, digits, - and _")
                     } else if let code, needs.contains(where: { $0.code.rawValue == code }) {
                         reader.problem("code", "\"\(code)\" is listed twice")
-                    } else if code == nil, item.table != nil {
+                    } else if code == nil, item.table != nil, !reader.has("code") {
                         reader.problem("code", "is required")
                     }
                     if let code, let label, NeedCode.isValid(code) {
                         needs.append(Partnership.Need(code: NeedCode(code), label: label))
-                    } else if label == nil, item.table != nil {
+                    } else if label == nil, item.table != nil, !reader.has("label") {
                         reader.problem("label", "is required")
                     }
                     reader.reportUnknownKeys()

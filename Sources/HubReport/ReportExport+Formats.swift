@@ -17,7 +17,7 @@ extension ReportExport {
         for row in rows + totals {
             lines.append(
                 [
-                    row.period, row.start.description, row.end.description, row.partial ? "yes" : "no", row.hub,
+                    row.period, row.start.description, row.end.description, row.partial ? "true" : "false", row.hub,
                     row.hub == Self.allHubs ? "all hubs" : hubNames[row.hub] ?? "",
                     cell(row.visits, exact: exact).description,
                 ] + needs.map { cell(row.needs[$0] ?? 0, exact: exact).description }

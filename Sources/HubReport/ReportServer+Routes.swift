@@ -60,27 +60,39 @@ extension ReportServer {
         }
         let batch = try HubReportJSON.decode(TallyBatch.self, from: body)
         try batch.validated(signedBy: verified.keyID, limits: settings.limits)
-        let response: TallyBatchResponse
+        // A bad bucket is rejected on its own (with its reason); the others are merged.
+        let today = LocalDate(daysSinceEpoch: Int(now.quotientAndRemainder(dividingBy: 86_400).quotient))
+        let rejections = batch.bucketRejections(limits: settings.limits, today: today)
+        var valid = batch
+        valid.buckets = batch.buckets.enumerated().filter { rejections[$0.offset] == nil }.map(\.element)
+        var response: TallyBatchResponse
         do {
-            response = try await store.merge(batch, now: now)
+            response = try await store.merge(valid, now: now)
         } catch let error as ReportStoreError where error.code == .notEnrolled {
             throw ProblemDetails(.hubRevoked, detail: "Hub \"\(batch.hubID)\" was revoked.")
         } catch {
             throw unavailable(error)
         }
-        let unknown = partnership.unknown(batch.buckets.flatMap { $0.counts.visitsByNeed.keys })
+        var merged = response.results.makeIterator()
+        response.results = batch.buckets.enumerated().compactMap { index, bucket in
+            guard let reason = rejections[index] else { return merged.next() }
+            return BucketResult(
+                key: bucket.key, revision: bucket.revision, status: .rejected, heldRevision: 0, reason: reason)
+        }
+        let unknown = partnership.unknown(valid.buckets.flatMap { $0.counts.visitsByNeed.keys })
         if !unknown.isEmpty {
             logger.warning(
                 "need codes the partnership does not list: kept, and shown apart in exports",
                 metadata: ["hub": "\(batch.hubID)", "needs": "\(unknown.map(\.rawValue).joined(separator: ","))"])
         }
-        logger.info(
+        logger.debug(
             "tallies merged",
             metadata: [
                 "hub": "\(batch.hubID)", "buckets": "\(batch.buckets.count)",
                 "accepted": "\(response.results.filter { $0.status == .accepted }.count)",
                 "stale": "\(response.results.filter { $0.status == .stale }.count)",
                 "conflict": "\(response.results.filter { $0.status == .conflict }.count)",
+                "rejected": "\(response.results.filter { $0.status == .rejected }.count)",
                 "backlog": "\(batch.health.backlog)",
             ])
         return Self.json(response)

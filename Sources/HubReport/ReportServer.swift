@@ -89,7 +89,9 @@ public struct ReportServer: Sendable {
                 request,
                 Self.httpProblem(
                     .notFound, detail: "There is no \(path) here; the API has POST /v1/enrol and POST /v1/tallies.",
-                    whatToDo: "Check the service URL the kiosk was enrolled with (`hubkiosk sync status`)."))
+                    whatToDo:
+                        "Check the service URL the kiosk was given: it ends before /v1 (the kiosk POSTs to URL/v1/enrol and URL/v1/tallies)."
+                ))
         }
         guard request.method == .post else { return methodNotAllowed(request, "POST") }
         guard shedder.enter() else {

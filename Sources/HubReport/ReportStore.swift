@@ -25,7 +25,9 @@ public protocol ReportStore: HubKeyLookup, NonceStore {
     func hubs() async throws -> [HubRecord]
 
     /// Merges a validated batch from its (verified) hub with HubReportAPI's highest-revision rule, in one
-    /// transaction, and records the hub's health and last sync. Throws ``ReportStoreError`` with code
+    /// transaction, and records the hub's health and last sync. A date's counts come from one form only: a day
+    /// bucket replaces the date's hour buckets, an hour bucket for a date held as a day bucket is `rejected` (see
+    /// `TallyMerge.apply`). Throws ``ReportStoreError`` with code
     /// `.notEnrolled` if the hub is not enrolled or was revoked meanwhile (nothing is stored then).
     func merge(_ batch: TallyBatch, now: Int64) async throws -> TallyBatchResponse
 

@@ -59,7 +59,8 @@ public struct ReportStoreError: Error, Sendable, CustomStringConvertible {
         case .readOnly: return "check that hubreport's user can write \(database) and its folder"
         case .busy: return "another program holds the database; stop it (a back-up should use `sqlite3 .backup`)"
         case .newerSchema: return "use the hubreport version that wrote this database, or a newer one"
-        case .notEnrolled: return "enrol the hub (`hubreport hub add`, then `hubkiosk sync enrol`)"
+        case .notEnrolled:
+            return "enrol the hub: `hubreport hub add` prints a code for the kiosk's enrolment (`POST /v1/enrol`)"
         case .invalidValue: return "see the message"
         case .other: return "see the message and the service's log"
         }

@@ -77,6 +77,17 @@ extension SQLiteReportStore {
                     );
                     """)
         }
+        migrator.registerMigration("v2: nothing finer than a bucket") { db in
+            // A bucket's last update (to the second, every sync) and a need's first sighting (to the second) could
+            // place a visit within minutes; a bucket keeps only its counts, a need the date it was first seen.
+            try db.execute(
+                sql: """
+                    ALTER TABLE bucket DROP COLUMN updated_at;
+                    ALTER TABLE hub_need ADD COLUMN first_seen_day INTEGER NOT NULL DEFAULT 0;
+                    UPDATE hub_need SET first_seen_day = first_seen_at / 86400;
+                    ALTER TABLE hub_need DROP COLUMN first_seen_at;
+                    """)
+        }
         return migrator
     }
 }

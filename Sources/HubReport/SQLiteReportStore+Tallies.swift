@@ -15,22 +15,28 @@ extension SQLiteReportStore {
                 throw ReportStoreError(
                     code: .notEnrolled, database: database, message: "hub \"\(batch.hubID)\" is not enrolled")
             }
+            // Every bucket held on the batch's dates, in both forms: a date's counts come from one form only.
             var held: [BucketKey: HeldBucket] = [:]
-            for bucket in batch.buckets {
-                if let found = try SQLiteReportStore.heldBucket(hubID: batch.hubID, key: bucket.key, in: db) {
-                    held[bucket.key] = found
+            for date in Set(batch.buckets.map(\.key.date)) {
+                for key in try SQLiteReportStore.heldKeys(hubID: batch.hubID, date: date, in: db) {
+                    held[key] = try SQLiteReportStore.heldBucket(hubID: batch.hubID, key: key, in: db)
                 }
             }
             let (state, response) = TallyMerge.apply(batch, to: held)
-            for bucket in batch.buckets {
-                guard let new = state[bucket.key], new != held[bucket.key] else { continue }
-                try SQLiteReportStore.store(new, hubID: batch.hubID, key: bucket.key, now: now, in: db)
+            for key in held.keys where state[key] == nil {
+                try SQLiteReportStore.delete(hubID: batch.hubID, key: key, in: db)
             }
-            let needs = Set(batch.buckets.flatMap { $0.counts.visitsByNeed.keys })
+            for (key, new) in state where new != held[key] {
+                try SQLiteReportStore.store(new, hubID: batch.hubID, key: key, in: db)
+            }
+            let accepted = Set(response.results.filter { $0.status != .rejected }.map(\.key))
+            let needs = Set(batch.buckets.filter { accepted.contains($0.key) }.flatMap { $0.counts.visitsByNeed.keys })
+            // The service's date, not a time: when a need was first seen must not place a visit.
+            let today = Int(now.quotientAndRemainder(dividingBy: 86_400).quotient)
             for need in needs {
                 try db.execute(
-                    sql: "INSERT INTO hub_need (hub_id, need, first_seen_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-                    arguments: [batch.hubID, need.rawValue, now])
+                    sql: "INSERT INTO hub_need (hub_id, need, first_seen_day) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                    arguments: [batch.hubID, need.rawValue, today])
             }
             let health = batch.health
             try db.execute(
@@ -126,20 +132,37 @@ extension SQLiteReportStore {
                 slipsNotPrinted: row["slips_not_printed"]))
     }
 
-    static func store(_ bucket: HeldBucket, hubID: String, key: BucketKey, now: Int64, in db: Database) throws {
+    /// The keys of the buckets held for `date`: its day bucket, or its hour buckets.
+    static func heldKeys(hubID: String, date: LocalDate, in db: Database) throws -> [BucketKey] {
+        try Int.fetchAll(
+            db.cachedStatement(sql: "SELECT hour FROM bucket WHERE hub_id = ? AND day = ?"),
+            arguments: [hubID, date.daysSinceEpoch]
+        ).map { BucketKey(date: date, hour: $0 < 0 ? nil : $0) }
+    }
+
+    /// Removes a bucket that another form of its date replaced.
+    static func delete(hubID: String, key: BucketKey, in db: Database) throws {
+        let arguments: StatementArguments = [hubID, key.date.daysSinceEpoch, key.hour ?? -1]
+        try db.cachedStatement(sql: "DELETE FROM bucket_need WHERE hub_id = ? AND day = ? AND hour = ?")
+            .execute(arguments: arguments)
+        try db.cachedStatement(sql: "DELETE FROM bucket WHERE hub_id = ? AND day = ? AND hour = ?")
+            .execute(arguments: arguments)
+    }
+
+    static func store(_ bucket: HeldBucket, hubID: String, key: BucketKey, in db: Database) throws {
         let day = key.date.daysSinceEpoch
         let hour = key.hour ?? -1
         try db.cachedStatement(
             sql: """
-                INSERT INTO bucket (hub_id, day, hour, revision, visits, slips_printed, slips_not_printed, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO bucket (hub_id, day, hour, revision, visits, slips_printed, slips_not_printed)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (hub_id, day, hour) DO UPDATE SET
                     revision = excluded.revision, visits = excluded.visits, slips_printed = excluded.slips_printed,
-                    slips_not_printed = excluded.slips_not_printed, updated_at = excluded.updated_at
+                    slips_not_printed = excluded.slips_not_printed
                 """
         ).execute(arguments: [
             hubID, day, hour, storedRevision(bucket.revision), bucket.counts.visits, bucket.counts.slipsPrinted,
-            bucket.counts.slipsNotPrinted, now,
+            bucket.counts.slipsNotPrinted,
         ])
         try db.cachedStatement(sql: "DELETE FROM bucket_need WHERE hub_id = ? AND day = ? AND hour = ?")
             .execute(arguments: [hubID, day, hour])

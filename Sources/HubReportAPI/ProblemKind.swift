@@ -98,7 +98,7 @@ public enum ProblemKind: String, CaseIterable, Sendable {
                 + "If this persists, update the kiosk's software."
         case .unknownHub:
             return "Enrol the kiosk again: ask the partnership's administrator for a code (`hubreport hub add`) "
-                + "and run `hubkiosk sync enrol URL CODE`."
+                + "and enrol with it (`POST /v1/enrol`)."
         case .hubRevoked:
             return "The partnership revoked this hub. Ask its administrator whether to enrol the kiosk again."
         case .digestMismatch, .signatureInvalid:

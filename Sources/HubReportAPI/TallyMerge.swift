@@ -20,6 +20,9 @@ public enum MergeStatus: String, Codable, Sendable, CaseIterable {
     /// The service holds the same revision with other counts. The kiosk gave one revision two contents (a rebuilt
     /// database?); both sides still agree on one result, the larger counts, whatever the order of arrival.
     case conflict
+    /// The service refused this bucket and holds nothing of it; `reason` says why. The rest of the batch is merged,
+    /// so one bad bucket never blocks the others. Sending it again unchanged gets the same answer.
+    case rejected
 }
 
 /// The idempotent merge rule of the sync: per bucket, the highest revision wins.
@@ -36,8 +39,13 @@ public enum TallyMerge {
         return (precedes(held.counts, incoming.counts) ? incoming : held, .conflict)
     }
 
-    /// Merges every bucket of `batch` into `state` (the buckets the service holds for the batch's hub) and returns
-    /// the new state and the response for the kiosk. Call it with a validated batch.
+    /// Merges every bucket of `batch` into `state` (the buckets the service holds for the batch's hub, of every date
+    /// the batch names, in both forms) and returns the new state and the response for the kiosk. Call it with a
+    /// validated batch.
+    ///
+    /// A date's counts come from one form only. A day bucket counts the whole date, so it replaces the date's hour
+    /// buckets (a hub that moves to day buckets keeps its history, counted once); an hour bucket for a date held as
+    /// a day bucket is `rejected` (the day bucket already counts that hour).
     public static func apply(
         _ batch: TallyBatch, to state: [BucketKey: HeldBucket]
     ) -> (
@@ -47,6 +55,20 @@ public enum TallyMerge {
         var results: [BucketResult] = []
         results.reserveCapacity(batch.buckets.count)
         for bucket in batch.buckets {
+            if bucket.key.hour != nil, state[BucketKey(date: bucket.key.date, hour: nil)] != nil {
+                // One form per date: the service holds this date as a day bucket, which counts the whole date.
+                results.append(
+                    BucketResult(
+                        key: bucket.key, revision: bucket.revision, status: .rejected, heldRevision: 0,
+                        reason:
+                            "the service holds \(bucket.key.date) as a day bucket, which counts the whole date; "
+                            + "send that date as a day bucket"))
+                continue
+            }
+            if bucket.key.hour == nil {
+                // A day bucket counts the whole date: it replaces the date's hour buckets, so nothing counts twice.
+                for key in state.keys where key.date == bucket.key.date && key.hour != nil { state[key] = nil }
+            }
             let (held, status) = merge(
                 held: state[bucket.key], incoming: HeldBucket(revision: bucket.revision, counts: bucket.counts))
             state[bucket.key] = held

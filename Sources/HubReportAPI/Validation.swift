@@ -4,7 +4,19 @@ import KioskCore
 extension TallyBatch {
     /// Every bad field of the batch; empty if it may be merged. `signedBy`, when given, is the signature's `keyid`,
     /// which the batch's `hub_id` must match (checked by `validated(signedBy:limits:)`, reported as 403).
-    public func fieldErrors(limits: WireLimits = .standard) -> [FieldError] {
+    public func fieldErrors(limits: WireLimits = .standard, today: LocalDate? = nil) -> [FieldError] {
+        var errors = envelopeErrors(limits: limits)
+        guard buckets.count <= limits.maxBuckets else { return errors }
+        for (index, bucket) in buckets.enumerated() {
+            errors += bucket.fieldErrors(
+                at: ["buckets", .index(index)], granularity: granularity, limits: limits, today: today)
+        }
+        return errors
+    }
+
+    /// The bad fields of the batch as a whole (its hub id, its number of buckets, a bucket sent twice, the health
+    /// report): these refuse the batch. A bad bucket does not; ``bucketRejections(limits:today:)`` names those.
+    public func envelopeErrors(limits: WireLimits = .standard) -> [FieldError] {
         var errors: [FieldError] = []
         if !WireSyntax.isHubID(hubID) {
             errors.append(
@@ -21,7 +33,6 @@ extension TallyBatch {
         }
         var firstIndex: [BucketKey: Int] = [:]
         for (index, bucket) in buckets.enumerated() {
-            errors += bucket.fieldErrors(at: ["buckets", .index(index)], granularity: granularity, limits: limits)
             if let earlier = firstIndex[bucket.key] {
                 errors.append(
                     FieldError(
@@ -35,10 +46,23 @@ extension TallyBatch {
         return errors
     }
 
-    /// Throws the problem a service answers for this batch, if any: 422 for bad fields, 403 if it names another hub
-    /// than `signedBy`.
+    /// Why each bad bucket is rejected, by its index in `buckets`: its bad fields, named by JSON Pointer.
+    public func bucketRejections(limits: WireLimits = .standard, today: LocalDate? = nil) -> [Int: String] {
+        var rejections: [Int: String] = [:]
+        for (index, bucket) in buckets.enumerated() {
+            let errors = bucket.fieldErrors(
+                at: ["buckets", .index(index)], granularity: granularity, limits: limits, today: today)
+            if !errors.isEmpty {
+                rejections[index] = errors.map { "\($0.pointer) \($0.detail)" }.joined(separator: "; ")
+            }
+        }
+        return rejections
+    }
+
+    /// Throws the problem a service answers for this batch as a whole, if any: 422 for bad envelope fields (a bad
+    /// bucket is rejected on its own, in the response), 403 if it names another hub than `signedBy`.
     public func validated(signedBy keyID: String?, limits: WireLimits = .standard) throws(ProblemDetails) {
-        let errors = fieldErrors(limits: limits)
+        let errors = envelopeErrors(limits: limits)
         if !errors.isEmpty {
             throw ProblemDetails(
                 .invalidField,
@@ -57,10 +81,24 @@ extension TallyBatch {
 
 extension TallyBucket {
     /// Every bad field of the bucket at `path`.
+    /// The first date a bucket may have.
+    public static let earliestDate = LocalDate(year: 2000, month: 1, day: 1)!
+
+    /// Every bad field of the bucket at `path`. With `today` (the service's date), a date later than two days after
+    /// it is bad too (a kiosk's calendar may run ahead of the service's by its time zone, never by days).
     public func fieldErrors(
-        at path: [JSONPathComponent], granularity: TallyGranularity, limits: WireLimits = .standard
+        at path: [JSONPathComponent], granularity: TallyGranularity, limits: WireLimits = .standard,
+        today: LocalDate? = nil
     ) -> [FieldError] {
         var errors: [FieldError] = []
+        let latest = today?.adding(days: 2)
+        if key.date < Self.earliestDate || latest.map({ key.date > $0 }) == true {
+            errors.append(
+                FieldError(
+                    path: path + ["date"],
+                    detail: "is \(key.date); a bucket's date is from \(Self.earliestDate)"
+                        + (latest.map { " to \($0) (two days after the service's today)" } ?? " on")))
+        }
         switch (granularity, key.hour) {
         case (.hour, nil):
             errors.append(FieldError(path: path + ["hour"], detail: "is missing; an hour bucket has an hour (0–23)"))

@@ -160,7 +160,7 @@ package struct TableReader {
         guard let table else { return }
         for key in table.keys.sorted() where !used.contains(key) {
             let suggestion = used.min { editDistance($0, key) < editDistance($1, key) }
-            var message = "is not a setting HubKiosk knows"
+            var message = "is not a setting \(context.product) knows"
             if let suggestion, editDistance(suggestion, key) <= 3 {
                 message += "; did you mean \(suggestion)?"
             } else if !used.isEmpty {
@@ -181,6 +181,8 @@ package struct TableReader {
 package final class ReaderContext {
     package let file: String
     package let locator: TOMLLocator
+    /// The program whose settings these are, as messages name it.
+    package var product = "HubKiosk"
     package private(set) var problems: [ConfigProblem] = []
 
     package init(file: String, text: String) {

@@ -70,7 +70,8 @@ import Testing
         #expect(problem.detail.contains("missing"))
     }
 
-    /// One hostile value at a time, in any bucket of any batch: a 422 naming exactly that field.
+    /// One hostile value at a time, in any bucket of any batch: that bucket is rejected naming exactly that field
+    /// (the rest of the batch stays mergeable); a bucket sent twice is a 422 for the whole batch.
     @Test(arguments: Array(UInt64(1)...12))
     func anOutOfBoundsValueIsAnInvalidFieldProblemNamingIt(seed: UInt64) throws {
         var generator = KioskBatchGenerator(seed: seed)
@@ -117,14 +118,43 @@ import Testing
                 batch.buckets.append(batch.buckets[index])
                 expected = "#/buckets/\(batch.buckets.count - 1)"
             }
-            let problem = try #require(throws: ProblemDetails.self) { try batch.validated(signedBy: batch.hubID) }
-            #expect(problem.status == 422 && problem.kind == .invalidField)
-            #expect(problem.errors?.map(\.pointer) == [expected], "seed \(seed) round \(round): \(problem)")
+            if round % 8 == 7 {
+                let problem = try #require(throws: ProblemDetails.self) { try batch.validated(signedBy: batch.hubID) }
+                #expect(problem.status == 422 && problem.kind == .invalidField)
+                #expect(problem.errors?.map(\.pointer) == [expected], "seed \(seed) round \(round): \(problem)")
+                #expect(batch.bucketRejections().isEmpty)
+            } else {
+                #expect(throws: Never.self) { try batch.validated(signedBy: batch.hubID) }
+                let rejections = batch.bucketRejections()
+                #expect(Array(rejections.keys) == [index], "seed \(seed) round \(round)")
+                #expect(rejections[index]?.hasPrefix(expected + " ") == true, "\(rejections)")
+            }
 
             // Through the wire as well: encode, decode, validate.
             let decoded = try HubReportJSON.decode(TallyBatch.self, from: try HubReportJSON.encode(batch))
             #expect(decoded.fieldErrors().map(\.pointer) == [expected])
         }
+    }
+
+    /// Dates from 2000-01-01 to two days after the service's today; outside, the bucket is rejected naming `date`.
+    @Test(arguments: [
+        ("0000-02-29", false), ("1999-12-31", false), ("2000-01-01", true), ("2026-12-03", true),
+        ("2026-12-04", false), ("9999-12-31", false),
+    ])
+    func bucketDatesAreBounded(date: String, accepted: Bool) throws {
+        let today = LocalDate(year: 2026, month: 12, day: 1)!
+        let bucket = TallyBucket(
+            key: BucketKey(date: try #require(LocalDate(iso: date)), hour: 9), revision: 1, counts: TallyCounts())
+        let batch = TallyBatch(
+            hubID: "leith", granularity: .hour, buckets: [bucket],
+            health: KioskHealth(version: "1", printer: .ready, openAlerts: [], backlog: 0))
+        let rejections = batch.bucketRejections(today: today)
+        if accepted {
+            #expect(rejections.isEmpty, "\(rejections)")
+        } else {
+            #expect(rejections[0]?.hasPrefix("#/buckets/0/date is \(date);") == true, "\(rejections)")
+        }
+        #expect(throws: Never.self) { try batch.validated(signedBy: "leith") }
     }
 
     @Test func tooManyBucketsIsOneProblemWithoutWalkingThem() throws {

@@ -51,6 +51,28 @@ import Testing
         }
     }
 
+    @Test func anUnknownKeyNamesHubreportNotTheKiosk() throws {
+        let text = "[partnership]\nnmae = \"P\"\n[[needs]]\ncode = \"food\"\nlabel = \"F\"\n"
+        let error = try #require(throws: ConfigError.self) {
+            try ReportConfiguration.parse(text, file: "hubreport.toml", absolutePath: "/etc/hubreport/hubreport.toml")
+        }
+        let problem = try #require(error.problems.first { $0.key == "[partnership] nmae" })
+        #expect(problem.message.hasPrefix("is not a setting hubreport knows"))
+        #expect(!error.problems.contains { $0.message.contains("HubKiosk") })
+    }
+
+    /// `code = 1` is a wrong type, not a missing key: one problem, not two.
+    @Test(arguments: ["code = 1\nlabel = \"F\"\n", "code = \"food\"\nlabel = 2\n"])
+    func aWrongTypeIsOneProblem(item: String) throws {
+        let text = "[partnership]\nname = \"P\"\n[[needs]]\n" + item
+        let error = try #require(throws: ConfigError.self) {
+            try ReportConfiguration.parse(text, file: "hubreport.toml", absolutePath: "/etc/hubreport/hubreport.toml")
+        }
+        let messages = error.problems.filter { $0.key?.hasPrefix("[[needs]] #1") == true }.map(\.message)
+        #expect(messages.count == 1, "\(messages)")
+        #expect(messages.first?.hasPrefix("should be text") == true, "\(messages)")
+    }
+
     @Test func anEmptyFileIsNotAPartnership() {
         #expect(throws: ConfigError.self) {
             try ReportConfiguration.parse("", file: "hubreport.toml", absolutePath: "/etc/hubreport/hubreport.toml")

@@ -102,8 +102,8 @@ import Testing
         #expect(export.rows.map(\.end) == [LocalDate(year: 2026, month: 12, day: 6)!, wednesday.adding(days: 10)])
         #expect(export.rows.map(\.partial) == [true, true])
         #expect(export.rows.map(\.period) == ["2026-W49", "2026-W50"])
-        #expect(export.csv(exact: false).contains("2026-W49,2026-12-02,2026-12-06,yes,leith,,20,"))
-        #expect(export.csv(exact: false).contains("2026-W50,2026-12-07,2026-12-12,yes,leith,,10,"))
+        #expect(export.csv(exact: false).contains("2026-W49,2026-12-02,2026-12-06,true,leith,,20,"))
+        #expect(export.csv(exact: false).contains("2026-W50,2026-12-07,2026-12-12,true,leith,,10,"))
     }
 
     @Test func aNegativeStoredCountIsAnErrorNotATrap() {

@@ -228,7 +228,11 @@ import Testing
             .malformedRequest
         ),
         (
-            #"{"hub_id": "leith", "granularity": "hour", "buckets": [{"date": "2026-12-01", "hour": 24, "revision": 1, "visits": 2, "visits_by_need": {"food": 3}, "slips_printed": -1, "slips_not_printed": 0}], "health": {"version": "1", "printer": "ready", "open_alerts": [], "backlog": 0}}"#,
+            #"{"hub_id": "Leith!", "granularity": "hour", "buckets": [], "health": {"version": "1", "printer": "ready", "open_alerts": [], "backlog": 0}}"#,
+            .invalidField
+        ),
+        (
+            #"{"hub_id": "leith", "granularity": "hour", "buckets": [], "health": {"version": "1", "printer": "ready", "open_alerts": [], "backlog": -1}}"#,
             .invalidField
         ),
     ])
@@ -240,6 +244,35 @@ import Testing
                 "POST", "/v1/tallies", headers: try service.signedHeaders(data, hub: "leith", key: key), body: data)
             try expectProblem(response, kind)
             #expect(try await service.stored().isEmpty)
+        }
+    }
+
+    /// One bad bucket (out-of-bounds values, a year-9999 date) is rejected with its reason; the others are merged,
+    /// so a kiosk re-sending the batch is never stuck.
+    @Test func aBadBucketIsRejectedAndTheOthersMerged() async throws {
+        try await ServiceFixture.run { service in
+            let key = try await service.enrolledHub("leith")
+            var batch = Self.batch
+            var bad = Batches.bucket(hour: 11, revision: 1, visits: 2, needs: ["food": 3])
+            bad.counts.slipsPrinted = -1
+            var future = Batches.bucket(hour: 12, revision: 1, visits: 1)
+            future.key.date = LocalDate(year: 9999, month: 12, day: 31)!
+            batch.buckets.insert(bad, at: 1)
+            batch.buckets.append(future)
+            for _ in 0..<2 {
+                let response = try await service.send(batch, key: key)
+                #expect(response.status == 200)
+                let answer = try HubReportJSON.decode(TallyBatchResponse.self, from: response.body)
+                #expect(answer.results.map(\.status) == [.accepted, .rejected, .accepted, .rejected])
+                #expect(answer.results.map(\.key) == batch.buckets.map(\.key))
+                #expect(answer.results.map(\.heldRevision) == [2, 0, 1, 0])
+                let reason = try #require(answer.results[1].reason)
+                #expect(reason.contains("#/buckets/1/slips_printed is -1"), "\(reason)")
+                #expect(reason.contains("#/buckets/1/visits_by_need/food is 3"), "\(reason)")
+                #expect(answer.results[3].reason?.hasPrefix("#/buckets/3/date is 9999-12-31;") == true)
+                #expect(answer.results[0].reason == nil)
+                #expect(try await service.stored().map(\.counts) == Self.batch.buckets.map(\.counts))
+            }
         }
     }
 
