@@ -76,8 +76,12 @@ public struct ControlClient: Sendable {
     /// Candidates where nothing listens are skipped. One that is refused (not trusted), busy or not allowed stops
     /// the search with that error: a later candidate is never used behind the back of a problem to fix.
     /// Throws `notRunning` (naming the first candidate) when no daemon answers anywhere.
+    ///
+    /// The probe waits `probeTimeout` (20 s) for an answer: long against the daemon's 2 s idle timeout, so that
+    /// under a flood of idle connections the probe waits in the backlog while the daemon drops them, and is
+    /// served, instead of giving up as busy.
     public static func firstLive(
-        _ candidates: [String], trust: SocketTrust = .standard(), probeTimeout: Duration = .seconds(5)
+        _ candidates: [String], trust: SocketTrust = .standard(), probeTimeout: Duration = .seconds(20)
     ) throws(ControlError) -> ControlClient {
         for path in candidates {
             let probe = ControlClient(socketPath: path, timeout: probeTimeout, trust: trust)

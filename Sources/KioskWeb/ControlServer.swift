@@ -60,6 +60,7 @@ public struct ControlServer: Sendable {
             .buildServer(
                 configuration: ServerConfiguration(
                     address: .unixDomainSocket(path: socketPath),
+                    backlog: limits.backlog,
                     availableConnectionsDelegate: MaximumAvailableConnections(
                         limits.maximumConnections, logger: logger)),
                 // One event loop is plenty for a local control socket (the default is one per core).

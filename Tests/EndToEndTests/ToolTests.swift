@@ -112,7 +112,8 @@ struct ToolTests {
     }
 
     /// A daemon that accepts no more connections (its backlog is full: here a socket nobody accepts on) is busy:
-    /// the tool says so, rather than "not running" or "no configuration".
+    /// the tool says so, rather than "not running" or "no configuration" (after its 20 s probe timeout, which is
+    /// long so that a flood of idle connections only delays it: see `ControlSocketTests.flood`).
     @Test("A busy daemon is reported as busy")
     func busyDaemon() async throws {
         let dir = TemporaryDirectory()
