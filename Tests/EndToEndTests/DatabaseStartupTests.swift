@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import KioskApp
 import KioskConfig
+import KioskControl
 import KioskCore
 import KioskRuntime
 import KioskSimulator
@@ -228,41 +229,72 @@ struct DatabaseStartupTests {
         try await kiosk.stop()
     }
 
-    @Test("Whatever the umask (0 here): folders 0750, the database, -wal, -shm, lock and slips 0640")
+    @Test("hubkioskd started under umask 0: folders 0750, the database, -wal, -shm, lock and slips 0640")
     func modes() async throws {
+        let daemon = Repository.buildDirectory.appendingPathComponent("hubkioskd").path
+        try #require(FileManager.default.isExecutableFile(atPath: daemon), "hubkioskd is built beside the tests")
         let dir = TemporaryDirectory()
-        let previous = umask(0)
-        defer { umask(previous) }
-        // An existing state directory made with a loose mode, and one the daemon makes itself.
+        // An existing state directory made with a loose mode holding a database of loose mode, and one the daemon
+        // makes itself.
         let existing = dir.file("existing")
         mkdir(existing, 0o777)
         chmod(existing, 0o777)
-        for stateDirectory in [existing, dir.file("new/state")] {
-            umask(0)
-            let setup = try KioskSetup.load(configPath: Repository.exampleConfig, stateDirectoryFlag: stateDirectory)
-            let kiosk = try Kiosk(
-                setup: setup, clock: ManualClock(), control: false, runtimeLink: false, logger: Self.logger)
-            let running = Task { try await kiosk.service.run() }
-            let id = try #require(kiosk.simulator?.buttons.down("food"))
-            _ = await kiosk.service.result(forEvent: id)
-            await kiosk.service.waitUntilPrinted()
+        try await Self.filled(existing + "/hubkiosk.sqlite", visits: 1)
+        chmod(existing + "/hubkiosk.sqlite", 0o666)
+        for (index, stateDirectory) in [existing, dir.file("new/state")].enumerated() {
+            let runtime = dir.file("run\(index)")
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = [
+                "-c", "umask 0; exec \"$0\" \"$@\"", daemon, "--config", Repository.exampleConfig, "--state-dir",
+                stateDirectory, "--log-level", "error",
+            ]
+            process.environment = ["PATH": "/usr/bin:/bin", "RUNTIME_DIRECTORY": runtime]
+            process.standardError = FileHandle.nullDevice
+            process.standardOutput = FileHandle.nullDevice
+            try process.run()
+            defer {
+                // SIGKILL: it inherits the test process's blocked signals, SIGTERM among them.
+                kill(process.processIdentifier, SIGKILL)
+                process.waitUntilExit()
+            }
             func mode(_ name: String) -> mode_t? {
                 var info = stat()
                 let path = (stateDirectory as NSString).appendingPathComponent(name)
                 return stat(path, &info) == 0 ? info.st_mode & 0o7777 : nil
             }
+            @Sendable func slips() -> [String] {
+                (try? FileManager.default.contentsOfDirectory(
+                    atPath: (stateDirectory as NSString).appendingPathComponent("simulator/slips"))) ?? []
+            }
+            let socket = (runtime as NSString).appendingPathComponent(ControlAPI.socketName)
+            let pressed = try await offPool { () -> Bool in
+                let deadline = Date().addingTimeInterval(30)
+                while Date() < deadline {
+                    if let (status, _) = try? ControlClient(socketPath: socket, timeout: .seconds(5)).request(
+                        "POST", "/sim/press", body: Data(#"{"button": "food"}"#.utf8))
+                    {
+                        return status == 200
+                    }
+                    usleep(20_000)
+                }
+                return false
+            }
+            try #require(pressed, "the daemon did not store a press through \(socket)")
+            // The press is stored (and answered) before its slip is written: wait for the slip's file.
+            let printed = try await offPool { () -> Bool in
+                let deadline = Date().addingTimeInterval(30)
+                while Date() < deadline, slips().isEmpty { usleep(20_000) }
+                return !slips().isEmpty
+            }
+            #expect(printed, "a slip was written")
             #expect(mode("") == 0o750, "\(stateDirectory)")
             for file in ["hubkiosk.sqlite", "hubkiosk.sqlite-wal", "hubkiosk.sqlite-shm", "hubkioskd.lock"] {
                 #expect(mode(file) == 0o640, "\(file): \(mode(file).map { String($0, radix: 8) } ?? "missing")")
             }
             #expect(mode("simulator") == 0o750)
             #expect(mode("simulator/slips") == 0o750)
-            let slips = try FileManager.default.contentsOfDirectory(
-                atPath: (stateDirectory as NSString).appendingPathComponent("simulator/slips"))
-            #expect(!slips.isEmpty)
-            for slip in slips { #expect(mode("simulator/slips/" + slip) == 0o640, "\(slip)") }
-            running.cancel()
-            _ = try? await running.value
+            for slip in slips() { #expect(mode("simulator/slips/" + slip) == 0o640, "\(slip)") }
         }
     }
 }
