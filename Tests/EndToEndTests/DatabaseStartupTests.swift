@@ -101,6 +101,27 @@ struct DatabaseStartupTests {
         #expect(try database.persistedAlerts().isEmpty)
     }
 
+    @Test("A damaged file and no room to build the fresh one: nothing is moved, the next start salvages and alerts")
+    func damagedWithoutRoom() async throws {
+        let state = TemporaryDirectory()
+        let path = state.file("hubkiosk.sqlite")
+        let damaged = Data(repeating: 0x42, count: 50_000)
+        _ = FileManager.default.createFile(atPath: path, contents: damaged)
+        // The fresh database is built beside the damaged one first; its -shm file does not fit under the limit.
+        let run = try await Self.daemon(script: "trap '' XFSZ; ulimit -f 16; exec \"$0\" \"$@\"", state: state.path)
+        #expect(run.status != 0, "\(run.stderr)")
+        #expect(run.stderr.contains("nothing was changed"), "\(run.stderr)")
+        #expect(FileManager.default.contents(atPath: path) == damaged, "the damaged file is still the database")
+        #expect(Self.damaged(state.path).isEmpty, "nothing was moved aside")
+        #expect(KioskDatabase.interruptedSalvage(beside: path) == nil, "the unfinished fresh file is removed")
+        // Room again: the next start replaces it and stores the alert.
+        let (database, report) = try KioskDatabase.openRecovering(path: path)
+        let recovered = try #require(report)
+        #expect(FileManager.default.contents(atPath: recovered.movedTo) == damaged)
+        #expect(try database.persistedAlerts().map(\.key) == [KioskDatabase.damageAlertKey])
+        #expect(KioskDatabase.unsalvagedFiles(beside: path).isEmpty)
+    }
+
     @Test("A database the daemon's user cannot write (run as nobody): start-up stops, the database is untouched")
     func notWritable() async throws {
         let dir = TemporaryDirectory()
