@@ -122,6 +122,24 @@ struct DatabaseStartupTests {
         #expect(KioskDatabase.unsalvagedFiles(beside: path).isEmpty)
     }
 
+    @Test("doctor names a kept damaged file that was never salvaged, and a leftover fresh file")
+    func doctorUnsalvaged() async throws {
+        let state = TemporaryDirectory()
+        let path = state.file("hubkiosk.sqlite")
+        try await Self.filled(path, visits: 1)
+        _ = FileManager.default.createFile(
+            atPath: path + ".damaged-1795435200", contents: Data(repeating: 0x42, count: 5000))
+        _ = FileManager.default.createFile(atPath: path + ".salvaging", contents: Data(repeating: 0x42, count: 5000))
+        let doctor = try await ToolRun.run(
+            "hubkiosk", ["doctor", "--config", Repository.exampleConfig, "--state-dir", state.path],
+            environment: ["PATH": "/usr/bin:/bin", "XDG_RUNTIME_DIR": state.file("run")])
+        #expect(doctor.status != 0, "\(doctor.stdout)")
+        #expect(
+            doctor.stdout.contains(".damaged-1795435200 was kept aside as damaged but its rows were never salvaged"),
+            "\(doctor.stdout)")
+        #expect(doctor.stdout.contains(".salvaging was left by an interrupted salvage"), "\(doctor.stdout)")
+    }
+
     @Test("A database the daemon's user cannot write (run as nobody): start-up stops, the database is untouched")
     func notWritable() async throws {
         let dir = TemporaryDirectory()
