@@ -42,9 +42,6 @@ public final class Kiosk: Sendable {
     ) throws(StartupError) {
         self.setup = setup
         let configuration = setup.configuration
-        // Whatever umask the daemon was started with (by hand, say), what it creates is 0750 for folders and 0640
-        // for files at most: the counts are not for every user of the board.
-        _ = Glibc.umask(Kiosk.fileCreationMask)
         for warning in setup.directoryWarnings {
             logger.warning("directory \(configuration.directoryFile): \(warning)")
         }
@@ -138,7 +135,8 @@ public final class Kiosk: Sendable {
         self.services = services
     }
 
-    /// The file-creation mask the daemon sets: group may read, others get nothing.
+    /// The file-creation mask hubkioskd sets in its `main` (a library never changes the process's umask): group
+    /// may read, others get nothing. What the kiosk creates gets its mode explicitly whatever the umask.
     public static let fileCreationMask: mode_t = 0o027
 
     /// Removes the control socket and its runtime link (call after the services stopped).

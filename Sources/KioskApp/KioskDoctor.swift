@@ -216,6 +216,18 @@ public enum KioskDoctor {
                 DoctorCheck(
                     "database", .warning, "no database yet at \(path)", advice: "it is created when hubkioskd starts"))
         }
+        for kept in KioskDatabase.unsalvagedFiles(beside: path) {
+            checks.append(
+                DoctorCheck(
+                    "database", .problem, "\(kept) was kept aside as damaged but its rows were never salvaged",
+                    advice: "restart hubkioskd: it salvages the rows into the database and alerts staff"))
+        }
+        if let building = KioskDatabase.interruptedSalvage(beside: path) {
+            checks.append(
+                DoctorCheck(
+                    "database", .warning, "\(building) was left by an interrupted salvage",
+                    advice: "restart hubkioskd: it discards that file and salvages again"))
+        }
         var stats = statvfs()
         let probe = FileManager.default.fileExists(atPath: stateDirectory) ? stateDirectory : "/"
         if statvfs(probe, &stats) == 0 {

@@ -22,6 +22,20 @@ public struct RecoveryReport: Hashable, Sendable, CustomStringConvertible {
     }
 }
 
+extension RecoveryReport {
+    /// One report for several kept files (their rows all salvaged into the one database); nil for none.
+    init?(merging reports: [RecoveryReport]) {
+        guard let first = reports.first else { return nil }
+        guard reports.count > 1 else {
+            self = first
+            return
+        }
+        movedTo = reports.map(\.movedTo).joined(separator: " and ")
+        problem = reports.map(\.problem).joined(separator: "; ")
+        salvaged = reports.reduce(into: [:]) { total, report in total.merge(report.salvaged, uniquingKeysWith: +) }
+    }
+}
+
 extension KioskDatabase {
     /// The key of the alert a replaced (or damaged) database raises until staff acknowledge it.
     public static let damageAlertKey = "database"
@@ -29,10 +43,15 @@ extension KioskDatabase {
     /// Opens the database at `path` like ``init(path:busyTimeout:)`` for the kiosk, telling damage from trouble.
     ///
     /// Only damage replaces the file: SQLite saying the file is not a sound database (`SQLITE_CORRUPT`,
-    /// `SQLITE_NOTADB`) or a check finding problems. Then the damaged file is kept (moved aside), a fresh database
-    /// is started, every row that can still be read is copied into it, and an alert is stored in it that stays
-    /// until staff acknowledge it. Every other failure (a full disk, permissions, a read-only file system, a lock,
-    /// SQLite's `-shm` file, memory, I/O) is thrown as it is and leaves every file untouched.
+    /// `SQLITE_NOTADB`) or a check finding problems. Then a fresh database is built beside it
+    /// (`hubkiosk.sqlite.salvaging`), every row that can still be read is copied into it, an alert that stays
+    /// until staff acknowledge it is stored in it, and it is synced to the disk; only then is the damaged file
+    /// kept under a new name (`.damaged-…`) and the fresh one put in its place (renames, the folder synced), and
+    /// the kept file marked as salvaged (`.damaged-….salvaged`). A power cut at any point leaves the old file or
+    /// the complete new one: a leftover `.salvaging` file is discarded and the salvage done again, and a kept
+    /// damaged file without its marker is salvaged (and alerted) at the next start. Every other failure (a full
+    /// disk, permissions, a read-only file system, a lock, SQLite's `-shm` file, memory, I/O) is thrown as it is
+    /// and leaves the database and its kept files as they were.
     ///
     /// The whole file is checked (`PRAGMA quick_check`) here only when a check while the kiosk ran found damage
     /// (``ShutdownState/damaged``); otherwise the kiosk checks it in the background once it serves
@@ -40,48 +59,109 @@ extension KioskDatabase {
     public static func openRecovering(
         path: String, busyTimeout: TimeInterval = 5
     ) throws(StoreError) -> (KioskDatabase, RecoveryReport?) {
+        try openRecovering(path: path, busyTimeout: busyTimeout, stop: { _ in })
+    }
+
+    /// ``openRecovering(path:busyTimeout:)``, calling `stop` after each step of a replacement: a test throws
+    /// there to stop the work as a power cut would (nothing after it runs, nothing is cleaned up).
+    static func openRecovering(
+        path: String, busyTimeout: TimeInterval, stop: (RecoveryStep) throws(StoreError) -> Void
+    ) throws(StoreError) -> (KioskDatabase, RecoveryReport?) {
+        let files = RecoveryFiles(path: path)
+        try files.discardBuilding()
+        // A start that stopped after keeping the damaged file under its new name but before the fresh one was in
+        // place: finish moving it aside, and salvage it below.
+        for kept in files.unsalvaged where files.isLinked(kept) { try files.finishMovingAside(kept) }
+        var reports: [RecoveryReport] = []
+        var opened: KioskDatabase?
+        if let problem = try openUnlessDamaged(path: path, busyTimeout: busyTimeout, into: &opened) {
+            reports.append(try replace(files, problem: problem, busyTimeout: busyTimeout, stop: stop))
+        }
+        let database: KioskDatabase
+        if let opened { database = opened } else { database = try KioskDatabase(path: path, busyTimeout: busyTimeout) }
+        // Kept damaged files whose rows never reached the database (a start stopped, or an older daemon moved
+        // them first): salvaged now. Rows already there are not copied twice.
+        let leftovers = files.unsalvaged.filter { kept in !reports.contains { $0.movedTo == kept } }
+        for kept in leftovers {
+            reports.append(
+                RecoveryReport(
+                    movedTo: kept, problem: "kept by an earlier start that did not finish salvaging it",
+                    salvaged: database.salvage(from: kept)))
+        }
+        guard let report = RecoveryReport(merging: reports) else { return (database, nil) }
+        if !leftovers.isEmpty {
+            do {
+                try database.queue.write { db in try KioskDatabase.persistLeftoverAlert(report, db) }
+            } catch {
+                throw StoreError(error, path: path)
+            }
+            for kept in leftovers { try files.markSalvaged(kept) }
+        }
+        return (database, report)
+    }
+
+    /// Opens the database at `path` into `opened` and returns nil, or returns what makes it damaged (`opened`
+    /// stays nil). There is nothing to open when the file is missing.
+    private static func openUnlessDamaged(
+        path: String, busyTimeout: TimeInterval, into opened: inout KioskDatabase?
+    ) throws(StoreError) -> String? {
         var info = stat()
-        guard lstat(path, &info) == 0 else { return (try KioskDatabase(path: path, busyTimeout: busyTimeout), nil) }
-        var problem: String
+        guard lstat(path, &info) == 0 else { return nil }
         do {
             let database = try KioskDatabase(path: path, busyTimeout: busyTimeout)
-            guard database.lastShutdown == .damaged else { return (database, nil) }
+            guard database.lastShutdown == .damaged else {
+                opened = database
+                return nil
+            }
             let problems = try database.quickCheck()
             if problems.isEmpty {
                 // Sound after all: later starts need not check first again.
                 try database.clearDamageFinding()
-                return (database, nil)
+                opened = database
+                return nil
             }
             try? database.close()
-            problem = problems.prefix(3).joined(separator: "; ")
+            return problems.prefix(3).joined(separator: "; ")
         } catch {
             guard error.isDamage else { throw error }
-            problem = error.message
+            return error.message
         }
-        let movedTo = path + ".damaged-\(Int(Date().timeIntervalSince1970))"
-        do {
-            try FileManager.default.moveItem(atPath: path, toPath: movedTo)
-            for suffix in ["-wal", "-shm"] where FileManager.default.fileExists(atPath: path + suffix) {
-                try FileManager.default.moveItem(atPath: path + suffix, toPath: movedTo + suffix)
+    }
+
+    /// Builds the fresh database beside the damaged one at `files.path`, then puts it in its place.
+    private static func replace(
+        _ files: RecoveryFiles, problem: String, busyTimeout: TimeInterval,
+        stop: (RecoveryStep) throws(StoreError) -> Void
+    ) throws(StoreError) -> RecoveryReport {
+        let path = files.path
+        let kept = files.keptName(at: Date())
+        let report: RecoveryReport
+        do throws(StoreError) {
+            let fresh = try KioskDatabase(path: files.building, busyTimeout: busyTimeout)
+            report = RecoveryReport(movedTo: kept, problem: problem, salvaged: fresh.salvage(from: path))
+            do {
+                try fresh.queue.write { db in try KioskDatabase.persistAlert(report, db) }
+            } catch {
+                try? fresh.close()
+                throw StoreError(error, path: files.building)
             }
+            // Closing checkpoints the -wal into the file and removes it.
+            try fresh.close()
+            try files.sync(files.building)
         } catch {
+            try? files.discardBuilding()
             throw StoreError(
-                code: .readOnly, path: path,
-                message: "the file is damaged (\(problem)) and cannot be moved aside: \(error); nothing was changed")
+                code: error.code, path: path,
+                message: "the file is damaged (\(problem)) and a fresh one cannot be built beside it: "
+                    + "\(error.path): \(error.message); nothing was changed")
         }
-        let fresh = try KioskDatabase(path: path, busyTimeout: busyTimeout)
-        let salvaged = fresh.salvage(from: movedTo)
-        let report = RecoveryReport(movedTo: movedTo, problem: problem, salvaged: salvaged)
-        do {
-            try fresh.queue.write { db in
-                try KioskDatabase.persistAlert(
-                    key: damageAlertKey, message: report.description + "; acknowledge with `hubkiosk alerts ack`",
-                    at: Date(), db)
-            }
-        } catch {
-            throw StoreError(error, path: path)
-        }
-        return (fresh, report)
+        try stop(.built)
+        try files.link(to: kept)
+        try stop(.linked)
+        try files.putInPlace()
+        try stop(.replaced)
+        try files.markSalvaged(kept)
+        return report
     }
 
     /// Checks the whole file (`PRAGMA quick_check`) on a connection of its own while the kiosk runs: presses

@@ -74,6 +74,27 @@ extension KioskDatabase {
         try await write { db in try KioskDatabase.persistAlert(key: key, message: message, at: date, db) }
     }
 
+    /// Stores the alert of a replaced database (or of salvaged kept files).
+    static func persistAlert(_ report: RecoveryReport, _ db: Database) throws {
+        try persistAlert(
+            key: damageAlertKey, message: report.description + "; acknowledge with `hubkiosk alerts ack`", at: Date(),
+            db)
+    }
+
+    /// Stores the alert of kept damaged files salvaged at a start: an alert not acknowledged yet is kept, and
+    /// only told about rows that were not in the database already.
+    static func persistLeftoverAlert(_ report: RecoveryReport, _ db: Database) throws {
+        let existing = try String.fetchOne(
+            db, sql: "SELECT message FROM staff_alert WHERE key = ?", arguments: [damageAlertKey])
+        guard let existing else { return try persistAlert(report, db) }
+        // Salvaged again after a start stopped once the fresh file was in place: its alert says it all.
+        guard report.salvaged.values.contains(where: { $0 > 0 }) else { return }
+        try persistAlert(
+            key: damageAlertKey,
+            message: existing + "; also " + report.description + "; acknowledge with `hubkiosk alerts ack`",
+            at: Date(), db)
+    }
+
     static func persistAlert(key: String, message: String, at date: Date, _ db: Database) throws {
         try db.execute(
             sql: "INSERT OR REPLACE INTO staff_alert (key, message, raised_at) VALUES (?, ?, ?)",

@@ -40,6 +40,9 @@ struct HubKioskDaemon: AsyncParsableCommand {
 
     func run() async throws {
         SystemMemory.limitMallocArenas()
+        // Whatever umask the daemon was started with (by hand, say), what it creates is 0750 for folders and 0640
+        // for files at most: the counts are not for every user of the board. Only the executable sets it.
+        _ = umask(Kiosk.fileCreationMask)
         // A printer or client that goes away mid-write is an error to handle, not a signal that ends the kiosk.
         signal(SIGPIPE, SIG_IGN)
         let level = logLevel

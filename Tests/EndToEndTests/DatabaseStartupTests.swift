@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import KioskApp
 import KioskConfig
+import KioskControl
 import KioskCore
 import KioskRuntime
 import KioskSimulator
@@ -98,6 +99,45 @@ struct DatabaseStartupTests {
         #expect(report == nil)
         #expect(try database.totals().visits == 200)
         #expect(try database.persistedAlerts().isEmpty)
+    }
+
+    @Test("A damaged file and no room to build the fresh one: nothing is moved, the next start salvages and alerts")
+    func damagedWithoutRoom() async throws {
+        let state = TemporaryDirectory()
+        let path = state.file("hubkiosk.sqlite")
+        let damaged = Data(repeating: 0x42, count: 50_000)
+        _ = FileManager.default.createFile(atPath: path, contents: damaged)
+        // The fresh database is built beside the damaged one first; its -shm file does not fit under the limit.
+        let run = try await Self.daemon(script: "trap '' XFSZ; ulimit -f 16; exec \"$0\" \"$@\"", state: state.path)
+        #expect(run.status != 0, "\(run.stderr)")
+        #expect(run.stderr.contains("nothing was changed"), "\(run.stderr)")
+        #expect(FileManager.default.contents(atPath: path) == damaged, "the damaged file is still the database")
+        #expect(Self.damaged(state.path).isEmpty, "nothing was moved aside")
+        #expect(KioskDatabase.interruptedSalvage(beside: path) == nil, "the unfinished fresh file is removed")
+        // Room again: the next start replaces it and stores the alert.
+        let (database, report) = try KioskDatabase.openRecovering(path: path)
+        let recovered = try #require(report)
+        #expect(FileManager.default.contents(atPath: recovered.movedTo) == damaged)
+        #expect(try database.persistedAlerts().map(\.key) == [KioskDatabase.damageAlertKey])
+        #expect(KioskDatabase.unsalvagedFiles(beside: path).isEmpty)
+    }
+
+    @Test("doctor names a kept damaged file that was never salvaged, and a leftover fresh file")
+    func doctorUnsalvaged() async throws {
+        let state = TemporaryDirectory()
+        let path = state.file("hubkiosk.sqlite")
+        try await Self.filled(path, visits: 1)
+        _ = FileManager.default.createFile(
+            atPath: path + ".damaged-1795435200", contents: Data(repeating: 0x42, count: 5000))
+        _ = FileManager.default.createFile(atPath: path + ".salvaging", contents: Data(repeating: 0x42, count: 5000))
+        let doctor = try await ToolRun.run(
+            "hubkiosk", ["doctor", "--config", Repository.exampleConfig, "--state-dir", state.path],
+            environment: ["PATH": "/usr/bin:/bin", "XDG_RUNTIME_DIR": state.file("run")])
+        #expect(doctor.status != 0, "\(doctor.stdout)")
+        #expect(
+            doctor.stdout.contains(".damaged-1795435200 was kept aside as damaged but its rows were never salvaged"),
+            "\(doctor.stdout)")
+        #expect(doctor.stdout.contains(".salvaging was left by an interrupted salvage"), "\(doctor.stdout)")
     }
 
     @Test("A database the daemon's user cannot write (run as nobody): start-up stops, the database is untouched")
@@ -228,41 +268,72 @@ struct DatabaseStartupTests {
         try await kiosk.stop()
     }
 
-    @Test("Whatever the umask (0 here): folders 0750, the database, -wal, -shm, lock and slips 0640")
+    @Test("hubkioskd started under umask 0: folders 0750, the database, -wal, -shm, lock and slips 0640")
     func modes() async throws {
+        let daemon = Repository.buildDirectory.appendingPathComponent("hubkioskd").path
+        try #require(FileManager.default.isExecutableFile(atPath: daemon), "hubkioskd is built beside the tests")
         let dir = TemporaryDirectory()
-        let previous = umask(0)
-        defer { umask(previous) }
-        // An existing state directory made with a loose mode, and one the daemon makes itself.
+        // An existing state directory made with a loose mode holding a database of loose mode, and one the daemon
+        // makes itself.
         let existing = dir.file("existing")
         mkdir(existing, 0o777)
         chmod(existing, 0o777)
-        for stateDirectory in [existing, dir.file("new/state")] {
-            umask(0)
-            let setup = try KioskSetup.load(configPath: Repository.exampleConfig, stateDirectoryFlag: stateDirectory)
-            let kiosk = try Kiosk(
-                setup: setup, clock: ManualClock(), control: false, runtimeLink: false, logger: Self.logger)
-            let running = Task { try await kiosk.service.run() }
-            let id = try #require(kiosk.simulator?.buttons.down("food"))
-            _ = await kiosk.service.result(forEvent: id)
-            await kiosk.service.waitUntilPrinted()
+        try await Self.filled(existing + "/hubkiosk.sqlite", visits: 1)
+        chmod(existing + "/hubkiosk.sqlite", 0o666)
+        for (index, stateDirectory) in [existing, dir.file("new/state")].enumerated() {
+            let runtime = dir.file("run\(index)")
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = [
+                "-c", "umask 0; exec \"$0\" \"$@\"", daemon, "--config", Repository.exampleConfig, "--state-dir",
+                stateDirectory, "--log-level", "error",
+            ]
+            process.environment = ["PATH": "/usr/bin:/bin", "RUNTIME_DIRECTORY": runtime]
+            process.standardError = FileHandle.nullDevice
+            process.standardOutput = FileHandle.nullDevice
+            try process.run()
+            defer {
+                // SIGKILL: it inherits the test process's blocked signals, SIGTERM among them.
+                kill(process.processIdentifier, SIGKILL)
+                process.waitUntilExit()
+            }
             func mode(_ name: String) -> mode_t? {
                 var info = stat()
                 let path = (stateDirectory as NSString).appendingPathComponent(name)
                 return stat(path, &info) == 0 ? info.st_mode & 0o7777 : nil
             }
+            @Sendable func slips() -> [String] {
+                (try? FileManager.default.contentsOfDirectory(
+                    atPath: (stateDirectory as NSString).appendingPathComponent("simulator/slips"))) ?? []
+            }
+            let socket = (runtime as NSString).appendingPathComponent(ControlAPI.socketName)
+            let pressed = try await offPool { () -> Bool in
+                let deadline = Date().addingTimeInterval(30)
+                while Date() < deadline {
+                    if let (status, _) = try? ControlClient(socketPath: socket, timeout: .seconds(5)).request(
+                        "POST", "/sim/press", body: Data(#"{"button": "food"}"#.utf8))
+                    {
+                        return status == 200
+                    }
+                    usleep(20_000)
+                }
+                return false
+            }
+            try #require(pressed, "the daemon did not store a press through \(socket)")
+            // The press is stored (and answered) before its slip is written: wait for the slip's file.
+            let printed = try await offPool { () -> Bool in
+                let deadline = Date().addingTimeInterval(30)
+                while Date() < deadline, slips().isEmpty { usleep(20_000) }
+                return !slips().isEmpty
+            }
+            #expect(printed, "a slip was written")
             #expect(mode("") == 0o750, "\(stateDirectory)")
             for file in ["hubkiosk.sqlite", "hubkiosk.sqlite-wal", "hubkiosk.sqlite-shm", "hubkioskd.lock"] {
                 #expect(mode(file) == 0o640, "\(file): \(mode(file).map { String($0, radix: 8) } ?? "missing")")
             }
             #expect(mode("simulator") == 0o750)
             #expect(mode("simulator/slips") == 0o750)
-            let slips = try FileManager.default.contentsOfDirectory(
-                atPath: (stateDirectory as NSString).appendingPathComponent("simulator/slips"))
-            #expect(!slips.isEmpty)
-            for slip in slips { #expect(mode("simulator/slips/" + slip) == 0o640, "\(slip)") }
-            running.cancel()
-            _ = try? await running.value
+            for slip in slips() { #expect(mode("simulator/slips/" + slip) == 0o640, "\(slip)") }
         }
     }
 }
