@@ -242,7 +242,11 @@ struct DatabaseStartupTests {
             await kiosk.driver.finish()
             kiosk.clock.advance(by: .seconds(61))
             let id = try #require(buttons.down("food"))
-            if case .failed = await service.result(forEvent: id) { failed = true }
+            if case .failed = await service.result(forEvent: id) {
+                // Held down until space is back: a release is an input that may store (and clear the error).
+                failed = true
+                break
+            }
             kiosk.clock.advance(by: .milliseconds(100))
             if let release = buttons.edge("food", .up) { _ = await service.result(forEvent: release.id) }
         }
@@ -258,6 +262,9 @@ struct DatabaseStartupTests {
         #expect(try await service.status().lastStorageError == error)
         // Space again: the next press is stored, and only that clears it.
         try database.setMaximumPageCount(1_000_000)
+        kiosk.clock.advance(by: .milliseconds(100))
+        if let release = buttons.edge("food", .up) { _ = await service.result(forEvent: release.id) }
+        await kiosk.driver.finish()
         kiosk.clock.advance(by: .seconds(61))
         let id = try #require(buttons.down("money"))
         guard case .acknowledged = await service.result(forEvent: id) else {
@@ -298,9 +305,9 @@ struct DatabaseStartupTests {
                 process.waitUntilExit()
             }
             func mode(_ name: String) -> mode_t? {
-                var info = stat()
                 let path = (stateDirectory as NSString).appendingPathComponent(name)
-                return stat(path, &info) == 0 ? info.st_mode & 0o7777 : nil
+                let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+                return (attributes?[.posixPermissions] as? NSNumber).map { mode_t($0.uint32Value & 0o7777) }
             }
             @Sendable func slips() -> [String] {
                 (try? FileManager.default.contentsOfDirectory(
