@@ -50,7 +50,10 @@ test)
     ensure_swift
     swift build --build-tests
     swift format lint --strict --recursive Sources Simulator/Sources Tests Benchmarks/Sources Fuzz/Sources Package.swift
-    swift test
+    # The flood test holds a thousand connections open in the test process; other tests start programs, and
+    # Foundation's Process.run() of Swift 6.3 can crash while it lists many open descriptors: it runs on its own.
+    swift test --skip-build --skip "ControlSocketTests/flood"
+    swift test --skip-build --filter "ControlSocketTests/flood"
     ;;
 *)
     echo "usage: ./dev.sh run [hubkioskd options] | ./dev.sh test" >&2

@@ -91,6 +91,7 @@ timeout --kill-after=10 "${VM_TIMEOUT:-280}" qemu-system-x86_64 -machine q35 -ac
     -append "console=ttyS0 panic=-1 quiet loglevel=4 hubkiosk.root=$ROOT" \
     -virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap" \
     -virtfs "local,path=$OUT,mount_tag=out,security_model=none,multidevs=remap" \
+    -virtfs "local,path=$ROOT,mount_tag=repo,security_model=none,readonly=on,multidevs=remap" \
     -device virtio-rng-pci
 qemu=$?
 set -e
