@@ -30,6 +30,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-http-structured-headers", from: "1.7.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // Pure domain: needs, press rules, visits, schedules, directory, slips, tallies, hardware protocols.
@@ -83,6 +85,7 @@ let package = Package(
             dependencies: [
                 "CKioskShims",
                 "KioskCore",
+                "KioskControl",
                 "ESCPOS",
                 "KioskStore",
                 .product(name: "Logging", package: "swift-log"),
@@ -136,6 +139,28 @@ let package = Package(
             ],
             swiftSettings: settings
         ),
+        // The kiosk's side of the partnership sync: enrolment, the signed HTTPS client (AsyncHTTPClient) and the
+        // service that sends the tally ledger. No server code and no postgres-nio: only the shared wire types.
+        .target(
+            name: "KioskSync",
+            dependencies: [
+                "HubReportAPI",
+                "KioskControl",
+                "KioskCore",
+                "KioskRuntime",
+                "KioskStore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: settings
+        ),
         // The partnership's reporting service: storage (SQLite through GRDB) and the HTTP API kiosks sync to.
         .target(
             name: "HubReport",
@@ -184,6 +209,7 @@ let package = Package(
                 "KioskConfig",
                 "KioskRuntime",
                 "KioskSimulator",
+                "KioskSync",
                 "KioskWeb",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -216,6 +242,7 @@ let package = Package(
                 "KioskStore",
                 "KioskRuntime",
                 "KioskSimulator",
+                "KioskSync",
                 "ESCPOS",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -63,6 +63,7 @@ public enum AlertKind: String, Codable, Sendable, CaseIterable {
         case .stuckButton: self = .stuckButton
         case .storage: self = .storage
         case .database: self = .database
+        case .sync: self = .sync
         }
     }
 }

@@ -7,6 +7,7 @@ import KioskHardware
 import KioskRuntime
 import KioskSimulator
 import KioskStore
+import KioskSync
 import KioskWeb
 import Logging
 import ServiceLifecycle
@@ -25,6 +26,8 @@ public final class Kiosk: Sendable {
     public let controlSocket: String?
     /// Everything to run, in start order (the kiosk first, so the control socket only opens onto a ready kiosk).
     public let services: [any Service]
+    /// The partnership sync (idle until the kiosk is enrolled).
+    public let sync: SyncService
     private let lock: StateDirectoryLock
     private let runtimeLink: RuntimeLink?
 
@@ -100,6 +103,15 @@ public final class Kiosk: Sendable {
             renderer: renderer, makeID: makeID, statusReporter: { notifier.status($0) }, logger: logger)
         // The alert of a replaced database is stored in the fresh one: the service shows it until acknowledged.
 
+        sync = SyncService(
+            stateDirectory: setup.stateDirectory, database: database,
+            settings: SyncSettings(
+                interval: configuration.sync.interval,
+                resolution: configuration.sync.granularity == .day ? .day : .hour,
+                purgeAfterDays: configuration.sync.purgePressesAfterDays),
+            clock: clock, timeZone: configuration.hub.timeZone, rules: configuration.rules,
+            version: HubKioskVersion.current, kiosk: service, logger: logger)
+
         var services: [any Service] = [service]
         if control {
             let socket = ControlSocketLocator.socketPath(stateDirectory: setup.stateDirectory)
@@ -111,7 +123,7 @@ public final class Kiosk: Sendable {
                 info: .init(
                     configFile: configuration.file, stateDirectory: setup.stateDirectory,
                     backend: configuration.backend.rawValue, pid: getpid()),
-                hubName: configuration.hub.name, layout: configuration.layout)
+                hubName: configuration.hub.name, layout: configuration.layout, sync: sync)
             do {
                 services.append(
                     try server.service(socketPath: socket, logger: logger) {
@@ -129,6 +141,8 @@ public final class Kiosk: Sendable {
             controlSocket = nil
             runtimeLink = nil
         }
+        // Last in, first stopped at shutdown: a sync in flight never delays the kiosk's own stop.
+        services.append(sync)
         if let interval = notifier.watchdogInterval {
             services.append(WatchdogService(notifier: notifier, interval: interval, kiosk: service))
         }

@@ -49,7 +49,9 @@ public enum ConfigLoader {
             }
             return table
         }
-        for key in ["hub", "kiosk", "printer", "slip", "visit", "rules", "simulator", "board"] { top.markKnown(key) }
+        for key in ["hub", "kiosk", "printer", "slip", "visit", "rules", "simulator", "board", "sync"] {
+            top.markKnown(key)
+        }
 
         // [hub]
         var hubReader = TableReader(table("hub"), name: "hub", context: context)
@@ -198,6 +200,22 @@ public enum ConfigLoader {
         if let value = simReader.duration(milliseconds: "hold_ms", in: 1...120_000) { simulator.hold = value }
         simReader.reportUnknownKeys()
 
+        // [sync]
+        var syncReader = TableReader(table("sync"), name: "sync", context: context)
+        var sync = KioskConfiguration.Sync()
+        if let value = syncReader.duration(seconds: "interval_seconds", in: 10...86_400) { sync.interval = value }
+        if let value = syncReader.string("granularity") {
+            if let granularity = KioskConfiguration.Sync.Granularity(rawValue: value) {
+                sync.granularity = granularity
+            } else {
+                syncReader.problem("granularity", "\"\(value)\" is not a granularity; use \"hour\" or \"day\"")
+            }
+        }
+        if let value = syncReader.integer("purge_presses_after_days", in: 1...3650, unit: "days") {
+            sync.purgePressesAfterDays = value
+        }
+        syncReader.reportUnknownKeys()
+
         // [[needs]] and [[buttons]]
         let needs = readNeeds(root, top: &top, context: context)
         let (buttons, wiring, lines) = readButtons(root, needs: needs, backend: backend, top: &top, context: context)
@@ -211,10 +229,12 @@ public enum ConfigLoader {
         }
 
         if !context.problems.isEmpty { throw ConfigError(problems: context.problems) }
-        return KioskConfiguration(
+        var configuration = KioskConfiguration(
             file: absolutePath, hub: .init(id: hubID, name: hubName, timeZone: timeZone), backend: backend,
             stateDirectory: stateDirectory, directoryFile: directoryFile, printerProfile: profile, slip: slip,
             rules: rules, layout: KioskLayout(needs: needs, buttons: buttons), simulator: simulator, board: board,
             wiring: wiring, printerLink: link, trustClock: trustClock)
+        configuration.sync = sync
+        return configuration
     }
 }

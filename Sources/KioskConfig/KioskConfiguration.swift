@@ -65,6 +65,23 @@ public struct KioskConfiguration: Sendable {
         public static let flowControls = ["none", "rts-cts", "xon-xoff"]
     }
 
+    /// `[sync]`: the partnership sync (it runs once the kiosk is enrolled with `hubkiosk sync enrol`).
+    public struct Sync: Hashable, Sendable {
+        public enum Granularity: String, Hashable, Sendable, CaseIterable {
+            case hour
+            case day
+        }
+
+        /// Between successful syncs.
+        public var interval: Duration = .seconds(300)
+        /// The buckets sent: by hour (the default) or, for hubs that want coarser data, by day.
+        public var granularity = Granularity.hour
+        /// Raw presses are deleted this many days after the service acknowledged their buckets (tallies stay).
+        public var purgePressesAfterDays = 35
+
+        public init() {}
+    }
+
     public struct Simulator: Hashable, Sendable {
         /// How long `sim press` holds a button down.
         public var hold: Duration = .milliseconds(120)
@@ -86,6 +103,7 @@ public struct KioskConfiguration: Sendable {
     public var board: Board
     public var wiring: [ButtonID: Wiring]
     public var printerLink: PrinterLink
+    public var sync = Sync()
 
     /// Whether to take the wall clock as synchronised whatever the kernel says (default: yes for the simulator,
     /// no on the board, where presses before the clock syncs are corrected or marked approximate).

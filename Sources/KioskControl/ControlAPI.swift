@@ -126,11 +126,14 @@ public enum ControlAPI {
         public var visitInProgress: Bool
         public var lights: [String: String]
         public var storageError: String?
+        /// The partnership sync, when the daemon runs one.
+        public var sync: SyncStatus?
 
         public init(
             hub: String, hubName: String, backend: String, day: String, visits: Int, needs: [String: Int],
             presses: Int, flaggedPresses: Int, slipsPrinted: Int, slipsNotPrinted: Int, lastPressAt: String?,
-            printer: String, alerts: [String], visitInProgress: Bool, lights: [String: String], storageError: String?
+            printer: String, alerts: [String], visitInProgress: Bool, lights: [String: String], storageError: String?,
+            sync: SyncStatus? = nil
         ) {
             self.hub = hub
             self.hubName = hubName
@@ -148,6 +151,7 @@ public enum ControlAPI {
             self.visitInProgress = visitInProgress
             self.lights = lights
             self.storageError = storageError
+            self.sync = sync
         }
     }
 

@@ -35,6 +35,8 @@ public actor KioskService: Service {
         /// The database was found damaged (and replaced at start, or by the check while running): tell staff
         /// until they acknowledge it.
         case databaseDamaged(String)
+        /// The sync needs staff (a message) or works again (nil).
+        case syncProblem(String?)
     }
 
     public nonisolated let configuration: RuntimeConfiguration
@@ -214,6 +216,8 @@ public actor KioskService: Service {
             machineInput = .tick(now, wall: wall)
         case .databaseDamaged(let message):
             machineInput = .databaseDamaged(message)
+        case .syncProblem(let message):
+            machineInput = .syncProblem(message)
         }
         if case .acknowledgeAlerts = input {
             do {
@@ -346,6 +350,16 @@ public actor KioskService: Service {
     /// Tells staff about a damaged database until they acknowledge it (``acknowledgeAlerts()``).
     public nonisolated func reportDatabaseDamage(_ message: String) {
         submit(.databaseDamaged(message))
+    }
+
+    /// Shows staff that the partnership sync needs them (a message), or clears that alert (nil).
+    public nonisolated func reportSyncProblem(_ message: String?) {
+        submit(.syncProblem(message))
+    }
+
+    /// What the partnership sync reports with each batch: the printer's condition and the open alerts.
+    public func healthSnapshot() -> (printer: PrinterStatus, alerts: [StaffAlert]) {
+        (printerState.withLock { $0 }, currentAlerts)
     }
 
     /// Checks the whole database while the kiosk serves. Damage is shown to staff at once (status, LED), stored as

@@ -19,14 +19,18 @@ public struct ControlServer: Sendable {
     public let info: ControlAPI.InfoResponse
     public let hubName: String
     public let layout: KioskLayout
+    /// The partnership sync, if the daemon runs one.
+    public let sync: (any SyncControl)?
 
     public init(
         service: KioskService,
         simulator: SimulatorBackend?,
         info: ControlAPI.InfoResponse,
         hubName: String,
-        layout: KioskLayout
+        layout: KioskLayout,
+        sync: (any SyncControl)? = nil
     ) {
+        self.sync = sync
         self.service = service
         self.simulator = simulator
         self.info = info
@@ -51,6 +55,8 @@ public struct ControlServer: Sendable {
         router.post("/sim/press") { request, _ in try await press(request, limits: limits) }
         router.post("/sim/printer") { request, _ in try await setPrinter(request, limits: limits) }
         router.post("/slip/print") { request, _ in try await printSlip(request, limits: limits) }
+        router.get("/sync/status") { _, _ in try await syncStatus(now: false) }
+        router.post("/sync/now") { _, _ in try await syncStatus(now: true) }
         router.post("/alerts/acknowledge") { _, _ in
             await service.acknowledgeAlerts()
             return try await status()
@@ -113,7 +119,13 @@ public struct ControlServer: Sendable {
                 slipsPrinted: status.today.slipsPrinted, slipsNotPrinted: status.today.slipsNotPrinted,
                 lastPressAt: status.today.lastPressAt.map { formatter.string(from: $0) }, printer: status.printer.key,
                 alerts: status.alerts.map(\.description), visitInProgress: status.visitInProgress, lights: lights,
-                storageError: status.lastStorageError))
+                storageError: status.lastStorageError, sync: await sync?.status()))
+    }
+
+    func syncStatus(now: Bool) async throws -> Response {
+        guard let sync else { return Self.error(.notFound, "this daemon runs no sync") }
+        // Within the client's 20 s probe: an attempt that takes longer is reported as still syncing.
+        return Self.json(now ? await sync.syncNow(timeout: .seconds(15)) : await sync.status())
     }
 
     func press(_ request: Request, limits: Limits) async throws -> Response {

@@ -40,6 +40,8 @@ public enum StaffAlert: Hashable, Sendable, CustomStringConvertible {
     case storage(String)
     /// The database was found damaged (and replaced, its rows salvaged): stays until staff acknowledge it.
     case database(String)
+    /// The partnership sync stopped on a problem staff must fix (a revoked hub, a refused batch): counts wait safely.
+    case sync(String)
 
     public var description: String {
         switch self {
@@ -49,6 +51,7 @@ public enum StaffAlert: Hashable, Sendable, CustomStringConvertible {
         case .stuckButton(let id): return "button \(id) is stuck down"
         case .storage(let reason): return "storage: \(reason)"
         case .database(let reason): return "database: \(reason)"
+        case .sync(let reason): return "sync: \(reason)"
         }
     }
 
@@ -69,6 +72,7 @@ public enum StaffAlert: Hashable, Sendable, CustomStringConvertible {
         case .stuckButton(let id): return "stuck:\(id)"
         case .storage: return "storage"
         case .database: return "database"
+        case .sync: return "sync"
         }
     }
 }

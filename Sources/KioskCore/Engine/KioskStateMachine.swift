@@ -23,6 +23,8 @@ public struct KioskStateMachine: Sendable {
         case storageFailed(String, button: ButtonID?)
         /// The database was found damaged: an alert that only staff clear (a stored press does not).
         case databaseDamaged(String)
+        /// The sync needs staff (a message), or works again (nil).
+        case syncProblem(String?)
         /// Staff acknowledged the alerts.
         case acknowledgeAlerts
     }
@@ -170,6 +172,12 @@ public struct KioskStateMachine: Sendable {
             if let button { setLight(.button(button), .error, into: &step) }
         case .databaseDamaged(let message):
             raise(.database(message), until: nil, into: &step)
+        case .syncProblem(let message):
+            if let message {
+                raise(.sync(message), until: nil, into: &step)
+            } else {
+                clearAlert("sync", into: &step)
+            }
         case .acknowledgeAlerts:
             for key in alertOrder { clearAlert(key, into: &step) }
         }
