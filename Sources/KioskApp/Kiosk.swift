@@ -108,7 +108,8 @@ public final class Kiosk: Sendable {
             settings: SyncSettings(
                 interval: configuration.sync.interval,
                 resolution: configuration.sync.granularity == .day ? .day : .hour,
-                purgeAfterDays: configuration.sync.purgePressesAfterDays),
+                purgeAfterDays: configuration.sync.purgePressesAfterDays,
+                requestTimeout: configuration.sync.requestTimeout),
             clock: clock, timeZone: configuration.hub.timeZone, rules: configuration.rules,
             version: HubKioskVersion.current, kiosk: service, logger: logger)
 

@@ -214,6 +214,9 @@ public enum ConfigLoader {
         if let value = syncReader.integer("purge_presses_after_days", in: 1...3650, unit: "days") {
             sync.purgePressesAfterDays = value
         }
+        if let value = syncReader.duration(seconds: "request_timeout_seconds", in: 1...300) {
+            sync.requestTimeout = value
+        }
         syncReader.reportUnknownKeys()
 
         // [[needs]] and [[buttons]]

@@ -78,6 +78,8 @@ public struct KioskConfiguration: Sendable {
         public var granularity = Granularity.hour
         /// Raw presses are deleted this many days after the service acknowledged their buckets (tallies stay).
         public var purgePressesAfterDays = 35
+        /// How long one request may take before it counts as failed (and is retried).
+        public var requestTimeout: Duration = .seconds(30)
 
         public init() {}
     }

@@ -17,11 +17,15 @@ public struct SyncSettings: Sendable, Equatable {
     /// Backoff after a failure: full jitter between 0 and min(cap, base × 2^failures).
     public var backoffBase: Duration
     public var backoffCap: Duration
+    /// How long one request may take (connecting included) before it counts as a failure.
+    public var requestTimeout: Duration
 
     public init(
         interval: Duration = .seconds(300), resolution: LedgerResolution = .hour, purgeAfterDays: Int = 35,
-        batchBuckets: Int = 200, backoffBase: Duration = .seconds(1), backoffCap: Duration = .seconds(300)
+        batchBuckets: Int = 200, backoffBase: Duration = .seconds(1), backoffCap: Duration = .seconds(300),
+        requestTimeout: Duration = .seconds(30)
     ) {
+        self.requestTimeout = requestTimeout
         self.interval = interval
         self.resolution = resolution
         self.purgeAfterDays = purgeAfterDays
@@ -111,7 +115,7 @@ public struct SyncEngine: Sendable {
                 response = try await transport.send(
                     method: "POST", path: "/v1/tallies",
                     headers: [("Content-Type", HubReportJSON.mediaType)] + signature.map { ($0.name, $0.value) },
-                    body: body)
+                    body: body, timeout: settings.requestTimeout)
             } catch let error as SyncNetworkError {
                 if error.isTrustFailure {
                     return .stopped(

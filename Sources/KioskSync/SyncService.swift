@@ -146,7 +146,10 @@ public final class SyncService: Service, SyncControl {
                 do {
                     let address = try ServiceAddress(enrolment.service)
                     connection = (
-                        enrolment, try SyncTransport(address: address, trust: enrolment.trust, files: self.files)
+                        enrolment,
+                        try SyncTransport(
+                            address: address, trust: enrolment.trust, files: self.files,
+                            timeout: self.settings.requestTimeout)
                     )
                 } catch {
                     self.finish(

@@ -34,11 +34,14 @@ public final class SyncTransport: Sendable {
     /// The largest answer read.
     static let maxResponseBytes = 1 << 20
 
-    public init(address: ServiceAddress, trust: SyncTrust, files: SyncFiles) throws(SyncSetupError) {
+    public init(
+        address: ServiceAddress, trust: SyncTrust, files: SyncFiles, timeout: Duration = .seconds(30)
+    ) throws(SyncSetupError) {
         self.address = address
+        let seconds = max(timeout.components.seconds, 1)
         var configuration = HTTPClient.Configuration(
             redirectConfiguration: .disallow,
-            timeout: .init(connect: .seconds(10), read: .seconds(30)))
+            timeout: .init(connect: .seconds(min(seconds, 10)), read: .seconds(seconds)))
         configuration.httpVersion = .http1Only
         configuration.decompression = .disabled
         if address.isSecure {
