@@ -351,7 +351,7 @@ let package = Package(
             name: "EndToEndTests",
             dependencies: [
                 "KioskApp", "KioskConfig", "KioskControl", "KioskRuntime", "KioskSimulator", "KioskStore", "KioskCore",
-                "ESCPOS", "KioskTestSupport",
+                "ESCPOS", "KioskTestSupport", "KioskSync", "HubReport", "HubReportAPI",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "GRDB", package: "GRDB.swift"),

@@ -225,11 +225,17 @@ public final class SyncService: Service, SyncControl {
         }
     }
 
-    /// Full jitter: a random delay between 0 and min(cap, base × 2^failures).
     func backoff(failures: Int) -> Duration {
-        let ceiling = min(
-            settings.backoffCap.secondsDouble, settings.backoffBase.secondsDouble * pow(2, Double(min(failures, 30))))
-        return .milliseconds(Int64(Double.random(in: 0...max(ceiling, 0.001)) * 1000))
+        var generator = SystemRandomNumberGenerator()
+        return Self.backoff(failures: failures, base: settings.backoffBase, cap: settings.backoffCap, using: &generator)
+    }
+
+    /// Full jitter: a random delay between 0 and min(cap, base × 2^failures).
+    static func backoff(
+        failures: Int, base: Duration, cap: Duration, using generator: inout some RandomNumberGenerator
+    ) -> Duration {
+        let ceiling = min(cap.secondsDouble, base.secondsDouble * pow(2, Double(min(max(failures, 0), 30))))
+        return .milliseconds(Int64(Double.random(in: 0...max(ceiling, 0.001), using: &generator) * 1000))
     }
 
     func health() async -> (printer: PrinterHealth, alerts: [AlertKind]) {
