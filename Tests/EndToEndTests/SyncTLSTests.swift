@@ -1,0 +1,146 @@
+import Foundation
+import KioskSync
+import KioskTestSupport
+import Testing
+
+/// A TLS server of `openssl s_server` on 127.0.0.1 with a fresh self-signed certificate, for the kiosk's trust
+/// checks that need only a handshake.
+final class OpenSSLServer: Sendable {
+    let folder = TemporaryDirectory()
+    let port: Int
+    let process: Process
+    let certificate: String
+    /// The certificate's public-key pin as openssl computes it (`sha256/BASE64` of the SPKI).
+    let pin: String
+
+    init() throws {
+        certificate = folder.file("cert.pem")
+        let key = folder.file("key.pem")
+        try Self.openssl(
+            "req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout \(key) -out \(certificate) "
+                + "-days 2 -subj /CN=localhost -addext subjectAltName=IP:127.0.0.1,DNS:localhost")
+        pin =
+            "sha256/"
+            + (try Self.shell(
+                "openssl x509 -in \(certificate) -pubkey -noout | openssl pkey -pubin -outform der "
+                    + "| openssl dgst -sha256 -binary | base64")).trimmingCharacters(in: .whitespacesAndNewlines)
+        var lastError: (any Error)?
+        for _ in 0..<20 {
+            let candidate = Int.random(in: 20_000...60_000)
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+            process.arguments = [
+                "s_server", "-accept", "127.0.0.1:\(candidate)", "-cert", certificate, "-key", key, "-www", "-quiet",
+            ]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            do {
+                try process.run()
+            } catch {
+                lastError = error
+                continue
+            }
+            // Listening once a connection is accepted.
+            for _ in 0..<50 where process.isRunning {
+                if Self.accepts(port: candidate) {
+                    self.port = candidate
+                    self.process = process
+                    return
+                }
+                usleep(100_000)
+            }
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+        throw SyncTestError("openssl s_server did not start: \(String(describing: lastError))")
+    }
+
+    deinit {
+        // s_server does not stop on SIGTERM while it waits for a connection.
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    static func accepts(port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+            }
+        }
+    }
+
+    @discardableResult
+    static func openssl(_ arguments: String) throws -> String { try shell("openssl " + arguments) }
+
+    static func shell(_ command: String) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", command]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw SyncTestError("\(command) failed") }
+        return String(decoding: data, as: UTF8.self)
+    }
+}
+
+@Suite("Sync: trusting the service (TLS)", .serialized, .timeLimit(.minutes(1)))
+struct SyncTLSTests {
+    @Test("--pin finds the service's certificate by its key's pin, the same pin openssl computes")
+    func pinFound() async throws {
+        let server = try OpenSSLServer()
+        let address = try ServiceAddress("https://127.0.0.1:\(server.port)")
+        let certificate = try await fetchPinnedCertificate(address: address, pin: server.pin)
+        #expect(try publicKeyPin(of: certificate) == server.pin)
+    }
+
+    @Test("A wrong pin is refused, saying which pins the service presents")
+    func wrongPin() async throws {
+        let server = try OpenSSLServer()
+        let address = try ServiceAddress("https://127.0.0.1:\(server.port)")
+        let wrong = "sha256/" + Data(repeating: 7, count: 32).base64EncodedString()
+        do {
+            _ = try await fetchPinnedCertificate(address: address, pin: wrong)
+            Issue.record("a wrong pin was accepted")
+        } catch {
+            #expect(error.description.contains("no certificate with the pin"), "\(error)")
+            #expect(error.description.contains(server.pin), "names what it found: \(error)")
+        }
+    }
+
+    @Test(
+        "An https enrolment without --ca or --pin, a malformed pin, or a CA that did not issue the certificate is refused"
+    )
+    func untrusted() async throws {
+        let server = try OpenSSLServer()
+        let other = try OpenSSLServer()
+        let state = TemporaryDirectory()
+        let enroller = SyncEnroller(files: SyncFiles(stateDirectory: state.path), version: "test")
+        let url = "https://127.0.0.1:\(server.port)"
+        let cases: [(SyncEnroller.TrustChoice, String)] = [
+            (.none, "--ca FILE"),
+            (.pin("sha256/abc"), "is not a pin"),
+            (.pin(server.pin.replacingOccurrences(of: "sha256/", with: "sha1/")), "is not a pin"),
+            (.certificateAuthority(path: other.certificate), "certificate"),
+            (.certificateAuthority(path: state.file("missing.pem")), "not a readable PEM file"),
+        ]
+        for (choice, expected) in cases {
+            do {
+                _ = try await enroller.enrol(service: url, code: "CODE", trust: choice, replace: false, owner: nil)
+                Issue.record("\(choice) enrolled")
+            } catch {
+                #expect(error.description.contains(expected), "\(choice): \(error)")
+            }
+        }
+        #expect(!FileManager.default.fileExists(atPath: SyncFiles(stateDirectory: state.path).enrolmentPath))
+    }
+}
