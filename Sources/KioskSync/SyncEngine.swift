@@ -99,8 +99,8 @@ public struct SyncEngine: Sendable {
                     "cannot read the tallies to send: \(error.message)", whatToDo: error.hint, retryAfter: nil)
             }
             let (printer, alerts) = await health()
-            let batch = TallyBatch(
-                hubID: enrolment.hubID, granularity: granularity, buckets: buckets.map(Self.wireBucket),
+            let batch = Self.batch(
+                hubID: enrolment.hubID, granularity: granularity, buckets: buckets,
                 health: KioskHealth(version: version, printer: printer, openAlerts: alerts, backlog: backlog))
             let body: Data
             do {
@@ -215,6 +215,13 @@ public struct SyncEngine: Sendable {
         let offset = serviceDate.timeIntervalSince(wallNow()).rounded()
         guard offset.isFinite, abs(offset) < 1e12 else { return nil }
         return Int(offset)
+    }
+
+    /// What leaves the box: the buckets' counts and the health, nothing else (see the payload property test).
+    static func batch(
+        hubID: String, granularity: TallyGranularity, buckets: [LedgerBucket], health: KioskHealth
+    ) -> TallyBatch {
+        TallyBatch(hubID: hubID, granularity: granularity, buckets: buckets.map(wireBucket), health: health)
     }
 
     static func wireBucket(_ bucket: LedgerBucket) -> TallyBucket {
