@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Runs schemathesis against the real `hubreport serve` with docs/hubreport-openapi.yaml: no 5xx, and every
+# response (status, content type, headers, body) as the spec says.
+#
+#   Scripts/ci/schemathesis.sh [HUBREPORT]     (default .build/debug/hubreport)
+#
+# The service runs on a temporary SQLite database, on a loopback port it picks itself (the port is read from its
+# "listening" log line), and is stopped at the end. schemathesis comes from $SCHEMATHESIS, else PATH, else the venv
+# /tmp/hubreport-schemathesis (`python3 -m venv /tmp/hubreport-schemathesis &&
+# /tmp/hubreport-schemathesis/bin/pip install schemathesis`). Exits non-zero if schemathesis found a failure, did
+# not run, or ran no test case.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+hubreport=${1:-.build/debug/hubreport}
+spec=docs/hubreport-openapi.yaml
+schemathesis=${SCHEMATHESIS:-$(command -v schemathesis || echo /tmp/hubreport-schemathesis/bin/schemathesis)}
+[ -x "$hubreport" ] || { echo "schemathesis.sh: $hubreport is not built (swift build --product hubreport)" >&2; exit 1; }
+[ -x "$schemathesis" ] || { echo "schemathesis.sh: schemathesis is not installed (see this script's header)" >&2; exit 1; }
+"$schemathesis" --version
+
+work=$(mktemp -d /tmp/hubreport-schemathesis-run.XXXXXX)
+server=""
+cleanup() {
+    if [ -n "$server" ] && kill -0 "$server" 2>/dev/null; then
+        kill -TERM "$server"
+        wait "$server" || true
+    fi
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+# A hub with a pending code, so that enrolment requests meet a real hub table.
+"$hubreport" hub add leith --name "Leith" --database "$work/hubreport.sqlite" >/dev/null
+"$hubreport" serve --database "$work/hubreport.sqlite" --listen 127.0.0.1:0 --log-level info 2>"$work/server.log" &
+server=$!
+port=""
+for _ in $(seq 1 300); do
+    port=$(grep -oE 'address=127\.0\.0\.1:[0-9]+' "$work/server.log" | head -n 1 | cut -d: -f2 || true)
+    [ -n "$port" ] && break
+    kill -0 "$server" 2>/dev/null || { cat "$work/server.log" >&2; echo "schemathesis.sh: hubreport exited" >&2; exit 1; }
+    sleep 0.1
+done
+[ -n "$port" ] || { cat "$work/server.log" >&2; echo "schemathesis.sh: hubreport did not start" >&2; exit 1; }
+echo "schemathesis.sh: hubreport listens on 127.0.0.1:$port"
+
+status=0
+timeout --kill-after=10 "${SCHEMATHESIS_TIMEOUT:-420}" "$schemathesis" run "$spec" \
+    --url "http://127.0.0.1:$port" \
+    --checks not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance \
+    --max-examples "${SCHEMATHESIS_MAX_EXAMPLES:-50}" --seed 9421 --workers 1 --request-timeout 10 \
+    --suppress-health-check all --no-color \
+    --report junit --report-junit-path "$work/junit.xml" || status=$?
+
+if [ "$status" -ne 0 ]; then
+    echo "schemathesis.sh: schemathesis failed (status $status); the service's log:" >&2
+    tail -n 40 "$work/server.log" >&2
+    exit "$status"
+fi
+tests=$(grep -oE 'tests="[0-9]+"' "$work/junit.xml" | head -n 1 | grep -oE '[0-9]+' || echo 0)
+if [ "${tests:-0}" -eq 0 ]; then
+    echo "schemathesis.sh: schemathesis ran no test" >&2
+    exit 1
+fi
+kill -0 "$server" 2>/dev/null || { echo "schemathesis.sh: hubreport died during the run" >&2; exit 1; }
+echo "schemathesis.sh: $tests operations checked, no failure"
