@@ -7,7 +7,8 @@
 # The service runs on a temporary SQLite database, on a loopback port it picks itself (the port is read from its
 # "listening" log line), and is stopped at the end. schemathesis comes from $SCHEMATHESIS, else PATH, else the venv
 # /tmp/hubreport-schemathesis (`python3 -m venv /tmp/hubreport-schemathesis &&
-# /tmp/hubreport-schemathesis/bin/pip install schemathesis`). Exits non-zero if schemathesis found a failure, did
+# /tmp/hubreport-schemathesis/bin/pip install schemathesis cryptography`); the hooks sign /v1/tallies with
+# `cryptography`'s ed25519. Exits non-zero if schemathesis found a failure, did
 # not run, or ran no test case.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -30,9 +31,21 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# A hub with a pending code, so that enrolment requests meet a real hub table.
+# A hub with a pending code, so that enrolment requests meet a real hub table, and a hub enrolled with a key the
+# hooks (schemathesis_hooks.py) sign /v1/tallies with, so that its merge path is checked too.
 "$hubreport" hub add leith --name "Leith" --database "$work/hubreport.sqlite" >/dev/null
-"$hubreport" serve --database "$work/hubreport.sqlite" --listen 127.0.0.1:0 --log-level info 2>"$work/server.log" &
+code=$("$hubreport" hub add gorgie --name "Gorgie" --json --database "$work/hubreport.sqlite" |
+    python3 -c 'import json, sys; print(json.load(sys.stdin)["code"])')
+python=$(dirname "$schemathesis")/python
+[ -x "$python" ] || python=python3
+read -r private public < <("$python" -c '
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, PrivateFormat, PublicFormat, NoEncryption
+import base64
+key = Ed25519PrivateKey.generate()
+raw = key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
+print(raw.hex(), base64.b64encode(key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)).decode())')
+"$hubreport" serve --database "$work/hubreport.sqlite" --listen 127.0.0.1:0 --log-level debug 2>"$work/server.log" &
 server=$!
 port=""
 for _ in $(seq 1 300); do
@@ -43,12 +56,18 @@ for _ in $(seq 1 300); do
 done
 [ -n "$port" ] || { cat "$work/server.log" >&2; echo "schemathesis.sh: hubreport did not start" >&2; exit 1; }
 echo "schemathesis.sh: hubreport listens on 127.0.0.1:$port"
+enrolment=$(curl -sS -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' \
+    --data "{\"code\": \"$code\", \"public_key\": \"$public\", \"kiosk_version\": \"schemathesis\"}" \
+    "http://127.0.0.1:$port/v1/enrol")
+[ "$enrolment" = 200 ] || { echo "schemathesis.sh: enrolling the signing hub answered $enrolment" >&2; exit 1; }
+export HUBREPORT_SCHEMATHESIS_KEY=$private HUBREPORT_SCHEMATHESIS_HUB=gorgie
+export SCHEMATHESIS_HOOKS=schemathesis_hooks PYTHONPATH="$PWD/Scripts/ci${PYTHONPATH:+:$PYTHONPATH}"
 
 status=0
 timeout --kill-after=10 "${SCHEMATHESIS_TIMEOUT:-420}" "$schemathesis" run "$spec" \
     --url "http://127.0.0.1:$port" \
     --checks not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance \
-    --max-examples "${SCHEMATHESIS_MAX_EXAMPLES:-50}" --seed 9421 --workers 1 --request-timeout 10 \
+    --max-examples "${SCHEMATHESIS_MAX_EXAMPLES:-50}" --seed "${SCHEMATHESIS_SEED:-9421}" --workers 1 --request-timeout 10 \
     --suppress-health-check all --no-color \
     --report junit --report-junit-path "$work/junit.xml" || status=$?
 
@@ -63,4 +82,10 @@ if [ "${tests:-0}" -eq 0 ]; then
     exit 1
 fi
 kill -0 "$server" 2>/dev/null || { echo "schemathesis.sh: hubreport died during the run" >&2; exit 1; }
-echo "schemathesis.sh: $tests operations checked, no failure"
+merged=$(grep -c 'tallies merged' "$work/server.log" || true)
+echo "schemathesis.sh: refusals by status: $(grep -oE 'status=[0-9]+' "$work/server.log" | sort | uniq -c | tr -s ' \n' ' ')"
+if [ "${merged:-0}" -eq 0 ]; then
+    echo "schemathesis.sh: no signed batch was merged: the hooks did not sign (schemathesis_hooks.py)" >&2
+    exit 1
+fi
+echo "schemathesis.sh: $tests operations checked, $merged signed batches merged, no failure"
