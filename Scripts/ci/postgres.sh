@@ -7,7 +7,8 @@
 #
 # Uses Debian's postgresql (/usr/lib/postgresql/*/bin). The cluster runs as the `postgres` user when started as root
 # (initdb refuses root), with trust authentication on loopback and a socket in DIR: for tests only, never a server.
-# Each test makes its own schema in the database `hubreport_test` and drops it.
+# Each test makes its own schema in the database `hubreport_test` and drops it; tests run in parallel, each with a
+# small pool, hence max_connections=300.
 set -euo pipefail
 
 bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
@@ -39,7 +40,7 @@ if ! as_owner "$bin/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
         exit 1
     }
     as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \
-        -o "-k $dir -c listen_addresses=127.0.0.1 -p $port -c fsync=off" start >&2 || {
+        -o "-k $dir -c listen_addresses=127.0.0.1 -p $port -c fsync=off -c max_connections=300" start >&2 || {
         cat "$dir/server.log" >&2
         exit 1
     }
