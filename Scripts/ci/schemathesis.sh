@@ -2,9 +2,10 @@
 # Runs schemathesis against the real `hubreport serve` with docs/hubreport-openapi.yaml: no 5xx, and every
 # response (status, content type, headers, body) as the spec says.
 #
-#   Scripts/ci/schemathesis.sh [HUBREPORT]     (default .build/debug/hubreport)
+#   Scripts/ci/schemathesis.sh [HUBREPORT [DATABASE]]     (default .build/debug/hubreport, a temporary SQLite file)
 #
-# The service runs on a temporary SQLite database, on a loopback port it picks itself (the port is read from its
+# DATABASE may be a postgres:// URL (use a schema of its own: ?schema=NAME; it is dropped at the end). The service
+# runs on that database, on a loopback port it picks itself (the port is read from its
 # "listening" log line), and is stopped at the end. schemathesis comes from $SCHEMATHESIS, else PATH, else the venv
 # /tmp/hubreport-schemathesis (`python3 -m venv /tmp/hubreport-schemathesis &&
 # /tmp/hubreport-schemathesis/bin/pip install schemathesis cryptography`); the hooks sign /v1/tallies with
@@ -14,6 +15,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 hubreport=${1:-.build/debug/hubreport}
+database=${2:-}
 spec=docs/hubreport-openapi.yaml
 schemathesis=${SCHEMATHESIS:-$(command -v schemathesis || echo /tmp/hubreport-schemathesis/bin/schemathesis)}
 [ -x "$hubreport" ] || { echo "schemathesis.sh: $hubreport is not built (swift build --product hubreport)" >&2; exit 1; }
@@ -21,20 +23,26 @@ schemathesis=${SCHEMATHESIS:-$(command -v schemathesis || echo /tmp/hubreport-sc
 "$schemathesis" --version
 
 work=$(mktemp -d /tmp/hubreport-schemathesis-run.XXXXXX)
+database=${database:-$work/hubreport.sqlite}
 server=""
 cleanup() {
     if [ -n "$server" ] && kill -0 "$server" 2>/dev/null; then
         kill -TERM "$server"
         wait "$server" || true
     fi
+    case "$database" in
+    postgres://*\?schema=* | postgresql://*\?schema=*)
+        psql "${database%%\?*}" -qc "DROP SCHEMA IF EXISTS ${database##*schema=} CASCADE" >/dev/null || true
+        ;;
+    esac
     rm -rf "$work"
 }
 trap cleanup EXIT
 
 # A hub with a pending code, so that enrolment requests meet a real hub table, and a hub enrolled with a key the
 # hooks (schemathesis_hooks.py) sign /v1/tallies with, so that its merge path is checked too.
-"$hubreport" hub add leith --name "Leith" --database "$work/hubreport.sqlite" >/dev/null
-code=$("$hubreport" hub add gorgie --name "Gorgie" --json --database "$work/hubreport.sqlite" |
+"$hubreport" hub add leith --name "Leith" --database "$database" >/dev/null
+code=$("$hubreport" hub add gorgie --name "Gorgie" --json --database "$database" |
     python3 -c 'import json, sys; print(json.load(sys.stdin)["code"])')
 python=$(dirname "$schemathesis")/python
 [ -x "$python" ] || python=python3
@@ -45,7 +53,7 @@ import base64
 key = Ed25519PrivateKey.generate()
 raw = key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
 print(raw.hex(), base64.b64encode(key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)).decode())')
-"$hubreport" serve --database "$work/hubreport.sqlite" --listen 127.0.0.1:0 --log-level debug 2>"$work/server.log" &
+"$hubreport" serve --database "$database" --listen 127.0.0.1:0 --log-level debug 2>"$work/server.log" &
 server=$!
 port=""
 for _ in $(seq 1 300); do
@@ -55,7 +63,7 @@ for _ in $(seq 1 300); do
     sleep 0.1
 done
 [ -n "$port" ] || { cat "$work/server.log" >&2; echo "schemathesis.sh: hubreport did not start" >&2; exit 1; }
-echo "schemathesis.sh: hubreport listens on 127.0.0.1:$port"
+echo "schemathesis.sh: hubreport listens on 127.0.0.1:$port, database ${database%%\?*}"
 enrolment=$(curl -sS -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' \
     --data "{\"code\": \"$code\", \"public_key\": \"$public\", \"kiosk_version\": \"schemathesis\"}" \
     "http://127.0.0.1:$port/v1/enrol")
