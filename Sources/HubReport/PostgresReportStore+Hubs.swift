@@ -99,8 +99,20 @@ extension PostgresReportStore: ReportStore {
         }
     }
 
+    /// `SELECT 1`, or `.unreachable` after 5 s: while the server is away the pool keeps retrying to connect, and
+    /// `/healthz` must answer 503 meanwhile rather than wait for it.
     public func ping() async throws {
-        _ = try await run("SELECT 1")
+        let database = location.description
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { _ = try await self.run("SELECT 1") }
+            group.addTask {
+                try await Task.sleep(for: .seconds(5))
+                throw ReportStoreError(
+                    code: .unreachable, database: database, message: "PostgreSQL did not answer in 5 s")
+            }
+            defer { group.cancelAll() }
+            try await group.next()
+        }
     }
 
     // MARK: - HubKeyLookup
