@@ -39,7 +39,15 @@ extension PostgresReportStore: ReportStore {
     ) async throws -> EnrolmentOutcome {
         let logger = self.logger
         return try await transaction { connection in
-            // FOR UPDATE: a code enrols once even when two kiosks send it at once.
+            // The hub's row first, then the code's (the order of `hub add`), FOR UPDATE: a code enrols once even
+            // when two kiosks send it at once.
+            guard
+                let owner = try await connection.rows(
+                    "SELECT hub_id FROM enrolment_code WHERE code_sha256 = \(codeHash)", logger: logger
+                ).first
+            else { return .unknownCode }
+            try await connection.run(
+                "SELECT 1 FROM hub WHERE id = \(try owner.decode(String.self)) FOR UPDATE", logger: logger)
             guard
                 let row = try await connection.rows(
                     """
@@ -85,7 +93,7 @@ extension PostgresReportStore: ReportStore {
 
     public func hubs() async throws -> [HubRecord] {
         let logger = self.logger
-        return try await transaction { connection in
+        return try await transaction(snapshot: true) { connection in
             let ids = try await connection.rows("SELECT id FROM hub ORDER BY id", logger: logger).map {
                 try $0.decode(String.self)
             }
@@ -132,7 +140,12 @@ extension PostgresReportStore: ReportStore {
     public func record(nonce: String, keyID: String, expiresAt: Int64, now: Int64) async throws -> Bool {
         let logger = self.logger
         return try await transaction { connection in
-            try await connection.run("DELETE FROM nonce WHERE expires_at < \(now)", logger: logger)
+            // Rows another request is pruning are left to it: no waiting, no deadlock between two prunes.
+            try await connection.run(
+                """
+                DELETE FROM nonce WHERE ctid IN (
+                    SELECT ctid FROM nonce WHERE expires_at < \(now) FOR UPDATE SKIP LOCKED)
+                """, logger: logger)
             // The primary key decides between two requests with one nonce at once: one inserts, the other is a replay.
             let inserted = try await connection.rows(
                 """

@@ -90,7 +90,7 @@ extension PostgresReportStore {
             FROM bucket_need \(filter) \(group), need
             """
         let (logger, bindings) = (self.logger, binds)
-        let (bucketRows, needRows) = try await transaction { connection in
+        let (bucketRows, needRows) = try await transaction(snapshot: true) { connection in
             (
                 try await connection.rows(PostgresQuery(unsafeSQL: bucketSQL, binds: bindings), logger: logger),
                 try await connection.rows(PostgresQuery(unsafeSQL: needSQL, binds: bindings), logger: logger)

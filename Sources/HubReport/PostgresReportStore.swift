@@ -71,12 +71,21 @@ public final class PostgresReportStore: Sendable {
         }
     }
 
-    /// Runs `body` in one transaction (READ COMMITTED; writers lock the rows they depend on).
+    /// Runs `body` in one transaction: READ COMMITTED for writers, which lock the rows they depend on (always a
+    /// hub's row before its codes or buckets, so two writers never wait for each other in a circle); with
+    /// `snapshot`, REPEATABLE READ, READ ONLY, so that a read of several statements sees one state, as SQLite's does.
     func transaction<T: Sendable>(
-        _ body: @Sendable (PostgresConnection) async throws -> T
+        snapshot: Bool = false, _ body: @Sendable (PostgresConnection) async throws -> T
     ) async throws(ReportStoreError) -> T {
+        let logger = self.logger
         do {
-            return try await client.withTransaction(logger: logger) { connection in try await body(connection) }
+            return try await client.withTransaction(logger: logger) { connection in
+                if snapshot {
+                    try await connection.run(
+                        "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", logger: logger)
+                }
+                return try await body(connection)
+            }
         } catch {
             throw ReportStoreError(postgres: error, database: location.description)
         }

@@ -211,6 +211,36 @@ import Testing
         }
     }
 
+    /// Several kiosks send one code at once, and one nonce arrives on several connections at once: one enrols, one
+    /// nonce is recorded; the others are told the code is used and the request a replay.
+    @Test(arguments: StoreEngine.all)
+    func oneCodeEnrolsOnceAndOneNonceIsRecordedOnceUnderConcurrency(engine: StoreEngine) async throws {
+        try await withStore(engine) { store, _ async throws in
+            let code = EnrolmentCode.make()
+            _ = try await store.addHub(
+                id: "leith", name: "Leith", codeHash: EnrolmentCode.hash(code), now: 1000, expiresAt: 90_000)
+            let outcomes = try await withThrowingTaskGroup(of: EnrolmentOutcome.self) { group in
+                for _ in 0..<8 {
+                    group.addTask {
+                        try await store.enrol(
+                            codeHash: EnrolmentCode.hash(code), publicKey: HubPrivateKey().publicKey,
+                            kioskVersion: "1", now: 1001)
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(outcomes.filter { if case .enrolled = $0 { true } else { false } }.count == 1)
+            #expect(outcomes.filter { $0 == .used(hubID: "leith") }.count == 7)
+            let recorded = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for _ in 0..<8 {
+                    group.addTask { try await store.record(nonce: "n1", keyID: "leith", expiresAt: 1300, now: 1000) }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(recorded.filter { $0 }.count == 1)
+        }
+    }
+
     @Test(arguments: StoreEngine.all, ["", "Leith", "UPPER", "-dash", String(repeating: "a", count: 65), "a b"])
     func badHubIDsAreRefused(engine: StoreEngine, id: String) async throws {
         try await withStore(engine) { store, _ async throws in
