@@ -64,9 +64,18 @@ for _ in $(seq 1 300); do
 done
 [ -n "$port" ] || { cat "$work/server.log" >&2; echo "schemathesis.sh: hubreport did not start" >&2; exit 1; }
 echo "schemathesis.sh: hubreport listens on 127.0.0.1:$port, database ${database%%\?*}"
-enrolment=$(curl -sS -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' \
-    --data "{\"code\": \"$code\", \"public_key\": \"$public\", \"kiosk_version\": \"schemathesis\"}" \
-    "http://127.0.0.1:$port/v1/enrol")
+enrolment=$("$python" - "$port" "$code" "$public" <<'PY'
+import json, sys, urllib.error, urllib.request
+port, code, public = sys.argv[1:4]
+body = json.dumps({"code": code, "public_key": public, "kiosk_version": "schemathesis"}).encode()
+request = urllib.request.Request(
+    f"http://127.0.0.1:{port}/v1/enrol", data=body, headers={"Content-Type": "application/json"})
+try:
+    print(urllib.request.urlopen(request, timeout=10).status)
+except urllib.error.HTTPError as error:
+    print(error.code)
+PY
+)
 [ "$enrolment" = 200 ] || { echo "schemathesis.sh: enrolling the signing hub answered $enrolment" >&2; exit 1; }
 export HUBREPORT_SCHEMATHESIS_KEY=$private HUBREPORT_SCHEMATHESIS_HUB=gorgie
 export SCHEMATHESIS_HOOKS=schemathesis_hooks PYTHONPATH="$PWD/Scripts/ci${PYTHONPATH:+:$PYTHONPATH}"
