@@ -85,7 +85,7 @@ timeout --kill-after=10 "${SCHEMATHESIS_TIMEOUT:-420}" "$schemathesis" run "$spe
     --url "http://127.0.0.1:$port" \
     --checks not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance \
     --max-examples "${SCHEMATHESIS_MAX_EXAMPLES:-50}" --seed "${SCHEMATHESIS_SEED:-9421}" --workers 1 --request-timeout 10 \
-    --suppress-health-check all --no-color \
+    --suppress-health-check all --no-color --generation-database none \
     --report junit --report-junit-path "$work/junit.xml" || status=$?
 
 if [ "$status" -ne 0 ]; then
