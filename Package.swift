@@ -30,7 +30,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-http-structured-headers", from: "1.7.0"),
+        // The kiosk's sync client.
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        // hubreport only: its PostgreSQL store, and HTTPS on the service (certificates, keys, `hubreport tls pin`).
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
@@ -161,7 +164,8 @@ let package = Package(
             ],
             swiftSettings: settings
         ),
-        // The partnership's reporting service: storage (SQLite through GRDB) and the HTTP API kiosks sync to.
+        // The partnership's reporting service: storage (SQLite through GRDB, or PostgreSQL through postgres-nio) and
+        // the HTTP API kiosks sync to, over HTTP or HTTPS.
         .target(
             name: "HubReport",
             dependencies: [
@@ -169,6 +173,9 @@ let package = Package(
                 "KioskCore",
                 "KioskConfig",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -333,6 +340,8 @@ let package = Package(
             dependencies: [
                 "HubReport", "HubReportAPI", "KioskConfig", "KioskCore", "KioskTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

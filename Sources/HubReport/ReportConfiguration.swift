@@ -13,15 +13,20 @@ public struct ReportConfiguration: Sendable, Equatable {
     public var settings: ReportServer.Settings
     /// `[service] database`, absolute (relative to the file when written relative); nil if not set.
     public var database: String?
+    /// `[service] tls_cert` and `tls_key` (PEM files, absolute): HTTPS when both are set.
+    public var tlsCertificate: String?
+    public var tlsKey: String?
 
     public init(
         file: String? = nil, partnership: Partnership = .example, settings: ReportServer.Settings = .init(),
-        database: String? = nil
+        database: String? = nil, tlsCertificate: String? = nil, tlsKey: String? = nil
     ) {
         self.file = file
         self.partnership = partnership
         self.settings = settings
         self.database = database
+        self.tlsCertificate = tlsCertificate
+        self.tlsKey = tlsKey
     }
 
     /// The configuration a service started without a file runs on: DESIGN.md's needs, loopback port 8470.
@@ -80,8 +85,27 @@ public struct ReportConfiguration: Sendable, Equatable {
             }
         }
         let base = URL(fileURLWithPath: absolutePath).deletingLastPathComponent()
-        let database = service.string("database").map {
+        var database: String?
+        if let text = service.string("database") {
+            do {
+                switch try DatabaseLocation(parsing: text) {
+                case .postgres: database = text
+                case .sqlite(let path): database = URL(fileURLWithPath: path, relativeTo: base).standardizedFileURL.path
+                }
+            } catch {
+                service.problem("database", "\(error.message)")
+            }
+        }
+        let tlsCertificate = service.string("tls_cert").map {
             URL(fileURLWithPath: $0, relativeTo: base).standardizedFileURL.path
+        }
+        let tlsKey = service.string("tls_key").map {
+            URL(fileURLWithPath: $0, relativeTo: base).standardizedFileURL.path
+        }
+        if tlsCertificate != nil, tlsKey == nil {
+            service.problem("tls_cert", "is set without tls_key: HTTPS needs the certificate and its private key")
+        } else if tlsKey != nil, tlsCertificate == nil {
+            service.problem("tls_key", "is set without tls_cert: HTTPS needs the certificate and its private key")
         }
         if let requests = service.integer("max_concurrent_requests", in: 1...10_000, unit: "requests") {
             settings.maxConcurrentRequests = requests
@@ -126,7 +150,7 @@ public struct ReportConfiguration: Sendable, Equatable {
         if !context.problems.isEmpty { throw ConfigError(problems: context.problems) }
         return ReportConfiguration(
             file: file, partnership: Partnership(name: name ?? "", needs: needs), settings: settings,
-            database: database)
+            database: database, tlsCertificate: tlsCertificate, tlsKey: tlsKey)
     }
 }
 

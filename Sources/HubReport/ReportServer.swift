@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import HubReportAPI
 import Hummingbird
+import HummingbirdTLS
 import Logging
 import NIOCore
 
@@ -55,13 +56,14 @@ public struct ReportServer: Sendable {
         self.shedder = LoadShedder(limit: settings.maxConcurrentRequests)
     }
 
-    /// The Hummingbird application (a `Service`: run it in a `ServiceGroup`). `onRunning` gets the port it listens
-    /// on (useful with port 0).
+    /// The Hummingbird application (a `Service`: run it in a `ServiceGroup`), over HTTPS with `tls`, else plain HTTP.
+    /// `onRunning` gets the port it listens on (useful with port 0).
     public func application(
-        onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
-    ) -> some ApplicationProtocol {
+        tls: ServerTLS? = nil, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) throws -> some ApplicationProtocol {
         Application(
             responder: Responder(server: self),
+            server: try tls.map { try .tls(.http1(), tlsConfiguration: $0.configuration) } ?? .http1(),
             configuration: ApplicationConfiguration(
                 address: .hostname(settings.host, port: settings.port), serverName: "hubreport"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },

@@ -15,8 +15,10 @@ public struct ReportStoreError: Error, Sendable, CustomStringConvertible {
         case newerSchema
         /// The hub is not enrolled (or was revoked) for a write that needs it.
         case notEnrolled
-        /// A value the store refuses (a hub id or name out of bounds).
+        /// A value the store refuses (a hub id or name out of bounds, a database URL that does not parse).
         case invalidValue
+        /// The database server does not answer or refuses the connection (PostgreSQL).
+        case unreachable
         case other
     }
 
@@ -57,11 +59,14 @@ public struct ReportStoreError: Error, Sendable, CustomStringConvertible {
         case .full: return "free space on the disk that holds \(database); kiosks keep their tallies and retry"
         case .corrupt: return "restore \(database) from the last back-up; kiosks re-send their tallies"
         case .readOnly: return "check that hubreport's user can write \(database) and its folder"
-        case .busy: return "another program holds the database; stop it (a back-up should use `sqlite3 .backup`)"
+        case .busy:
+            return "another program holds the database; stop it (a back-up should use `sqlite3 .backup` or pg_dump)"
         case .newerSchema: return "use the hubreport version that wrote this database, or a newer one"
         case .notEnrolled:
             return "enrol the hub: `hubreport hub add` prints a code for the kiosk's enrolment (`POST /v1/enrol`)"
         case .invalidValue: return "see the message"
+        case .unreachable:
+            return "check that PostgreSQL runs and that the URL's host, port, user, password and database are right"
         case .other: return "see the message and the service's log"
         }
     }

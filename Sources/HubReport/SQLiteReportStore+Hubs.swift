@@ -7,17 +7,7 @@ extension SQLiteReportStore: ReportStore {
     public func addHub(
         id: String, name: String, codeHash: Data, now: Int64, expiresAt: Int64
     ) async throws -> HubRecord {
-        guard WireSyntax.isHubID(id) else {
-            throw ReportStoreError(
-                code: .invalidValue, database: path,
-                message:
-                    "\"\(id)\" is not a hub id (1–64 characters of a-z, 0-9, - and _, starting with a letter or digit)")
-        }
-        guard HubName.isValid(name) else {
-            throw ReportStoreError(
-                code: .invalidValue, database: path,
-                message: "the hub name must be 1–\(HubName.maxLength) characters without control characters")
-        }
+        try HubName.check(id: id, name: name, database: path)
         let database = path
         return try await write { db in
             try db.execute(
@@ -135,17 +125,9 @@ extension SQLiteReportStore: ReportStore {
         let publicKey = (row["public_key"] as Data?).flatMap { try? HubPublicKey(rawRepresentation: $0) }
         let revokedAt: Int64? = row["revoked_at"]
         let state: HubRecord.State = revokedAt != nil ? .revoked : publicKey != nil ? .enrolled : .pending
-        var health: KioskHealth?
-        if let version = row["kiosk_version"] as String?, let printer = row["printer"] as String?,
-            let backlog = row["backlog"] as Int?
-        {
-            let alerts = ((row["open_alerts"] as String?) ?? "").split(separator: ",").compactMap {
-                AlertKind(rawValue: String($0))
-            }
-            health = KioskHealth(
-                version: version, printer: PrinterHealth(rawValue: printer) ?? .unknown, openAlerts: alerts,
-                backlog: backlog)
-        }
+        let health = KioskHealth(
+            stored: row["kiosk_version"], printer: row["printer"], openAlerts: row["open_alerts"],
+            backlog: row["backlog"])
         let needs = try String.fetchAll(
             db, sql: "SELECT need FROM hub_need WHERE hub_id = ? ORDER BY need", arguments: [id])
         return HubRecord(

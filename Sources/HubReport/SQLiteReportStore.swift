@@ -77,14 +77,9 @@ public final class SQLiteReportStore: Sendable {
         }
     }
 
-    /// A revision as stored: `revision - 2^63` in a signed 64-bit integer (the range of SQLite's INTEGER and of
-    /// PostgreSQL's bigint), so that the whole UInt64 range fits and the stored order is the revisions' order.
-    static func storedRevision(_ revision: UInt64) -> Int64 {
-        Int64(bitPattern: revision ^ (1 << 63))
-    }
+    /// A revision as stored (see ``StoredRevision``).
+    static func storedRevision(_ revision: UInt64) -> Int64 { StoredRevision.encode(revision) }
 
     /// The revision from its stored form.
-    static func revision(stored: Int64) -> UInt64 {
-        UInt64(bitPattern: stored) ^ (1 << 63)
-    }
+    static func revision(stored: Int64) -> UInt64 { StoredRevision.decode(stored) }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import HubReport
 import KioskConfig
+import Logging
 
 /// `--config` and `--database`, taken by every subcommand.
 struct CommonOptions: ParsableArguments {
@@ -15,8 +16,9 @@ struct CommonOptions: ParsableArguments {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "The SQLite database (default: [service] database in the configuration, then "
-                + "$STATE_DIRECTORY/hubreport.sqlite, then ./hubreport.sqlite).", valueName: "PATH"))
+            "An SQLite file, or PostgreSQL as postgres://USER@HOST:PORT/DATABASE[?schema=NAME&sslmode=…] "
+                + "(password from $PGPASSWORD) (default: [service] database in the configuration, then "
+                + "$STATE_DIRECTORY/hubreport.sqlite, then ./hubreport.sqlite).", valueName: "PATH-or-URL"))
     var database: String?
 
     static let systemConfig = "/etc/hubreport/hubreport.toml"
@@ -42,8 +44,8 @@ struct CommonOptions: ParsableArguments {
         }
     }
 
-    /// The database path the options and `configuration` name.
-    func databasePath(_ configuration: ReportConfiguration) -> String {
+    /// The database the options and `configuration` name, as given.
+    func databaseText(_ configuration: ReportConfiguration) -> String {
         if let database { return database }
         if let configured = configuration.database { return configured }
         if let state = ProcessInfo.processInfo.environment["STATE_DIRECTORY"], !state.isEmpty {
@@ -53,14 +55,26 @@ struct CommonOptions: ParsableArguments {
         return "hubreport.sqlite"
     }
 
-    /// Opens the store the options name.
-    func openStore(_ configuration: ReportConfiguration) throws -> SQLiteReportStore {
+    /// The database the options and `configuration` name: an SQLite file or a PostgreSQL URL.
+    func databaseLocation(_ configuration: ReportConfiguration) throws -> DatabaseLocation {
         do {
-            return try SQLiteReportStore(path: databasePath(configuration))
+            return try DatabaseLocation(parsing: databaseText(configuration))
         } catch {
-            throw ToolFailure(message: "\(error)", exitCode: 73)
+            throw ToolFailure(message: "--database: \(error)", exitCode: 64)
         }
     }
+
+    /// Runs `body` with the store the options name, opened and migrated; closed when `body` returns.
+    func withStore<T: Sendable>(
+        _ configuration: ReportConfiguration, logger: Logger = CommonOptions.quietLogger,
+        _ body: (any ReportStore, DatabaseLocation) async throws -> T
+    ) async throws -> T {
+        let location = try databaseLocation(configuration)
+        return try await location.withStore(logger: logger) { try await body($0, location) }
+    }
+
+    /// The connection pool's logger for one-shot commands: silent, so that `--json` output stays JSON.
+    static let quietLogger = Logger(label: "hubreport", factory: { _ in SwiftLogNoOpLogHandler() })
 }
 
 /// A failure the tool reports in one message and an exit status (78 configuration, 73 database, 64 usage).

@@ -39,32 +39,33 @@ struct ExportCommand: AsyncParsableCommand {
                 throw ToolFailure(message: "--to \(toDate) is before --from \(fromDate)", exitCode: 64)
             }
             let configuration = try options.loadConfiguration()
-            let store = try options.openStore(configuration)
-            let hubs = try await store.hubs()
-            if let hub, !hubs.contains(where: { $0.id == hub }) {
-                throw ToolFailure(message: "no hub \"\(hub)\"; `hubreport hub list` shows them", exitCode: 64)
-            }
-            let buckets = try await store.buckets(
-                BucketQuery(from: fromDate, to: toDate, hubID: hub, resolution: by == .hour ? .asSent : .day))
-            let export: ReportExport
-            do {
-                export = try ReportExport(
-                    buckets: buckets, hubs: hubs, partnership: configuration.partnership, grouping: by,
-                    from: fromDate, to: toDate)
-            } catch {
-                throw ToolFailure(message: "\(error)", exitCode: 73)
-            }
-            if !export.unknownNeeds.isEmpty {
-                FileHandle.standardError.write(
-                    Data(
-                        ("hubreport: need codes the partnership does not list (kept, in their own columns): "
-                            + export.unknownNeeds.map(\.rawValue).joined(separator: ", ") + "\n").utf8))
-            }
-            switch format {
-            case .csv: FileHandle.standardOutput.write(Data(export.csv(exact: exact).utf8))
-            case .json:
-                FileHandle.standardOutput.write(try export.json(exact: exact))
-                FileHandle.standardOutput.write(Data("\n".utf8))
+            try await options.withStore(configuration) { store, _ in
+                let hubs = try await store.hubs()
+                if let hub, !hubs.contains(where: { $0.id == hub }) {
+                    throw ToolFailure(message: "no hub \"\(hub)\"; `hubreport hub list` shows them", exitCode: 64)
+                }
+                let buckets = try await store.buckets(
+                    BucketQuery(from: fromDate, to: toDate, hubID: hub, resolution: by == .hour ? .asSent : .day))
+                let export: ReportExport
+                do {
+                    export = try ReportExport(
+                        buckets: buckets, hubs: hubs, partnership: configuration.partnership, grouping: by,
+                        from: fromDate, to: toDate)
+                } catch {
+                    throw ToolFailure(message: "\(error)", exitCode: 73)
+                }
+                if !export.unknownNeeds.isEmpty {
+                    FileHandle.standardError.write(
+                        Data(
+                            ("hubreport: need codes the partnership does not list (kept, in their own columns): "
+                                + export.unknownNeeds.map(\.rawValue).joined(separator: ", ") + "\n").utf8))
+                }
+                switch format {
+                case .csv: FileHandle.standardOutput.write(Data(export.csv(exact: exact).utf8))
+                case .json:
+                    FileHandle.standardOutput.write(try export.json(exact: exact))
+                    FileHandle.standardOutput.write(Data("\n".utf8))
+                }
             }
         }
     }

@@ -28,20 +28,21 @@ struct HubCommand: AsyncParsableCommand {
         func run() async throws {
             try await reportingFailures {
                 let configuration = try options.loadConfiguration()
-                let store = try options.openStore(configuration)
-                let code = EnrolmentCode.make()
-                let now = Int64(Date().timeIntervalSince1970)
-                let hub = try await store.addHub(
-                    id: id, name: name, codeHash: EnrolmentCode.hash(code), now: now,
-                    expiresAt: now + EnrolmentCode.lifetime)
-                let expires = timestamp(now + EnrolmentCode.lifetime)
-                if json {
-                    try printJSON(AddOutput(hubID: hub.id, name: hub.name, code: code, expiresAt: expires))
-                } else {
-                    print("hub \(hub.id) (\(hub.name)): enrolment code \(code), valid until \(expires)")
-                    print(
-                        "the code is for the kiosk's enrolment (POST /v1/enrol); the kiosk's side of the sync is coming"
-                    )
+                try await options.withStore(configuration) { store, _ in
+                    let code = EnrolmentCode.make()
+                    let now = Int64(Date().timeIntervalSince1970)
+                    let hub = try await store.addHub(
+                        id: id, name: name, codeHash: EnrolmentCode.hash(code), now: now,
+                        expiresAt: now + EnrolmentCode.lifetime)
+                    let expires = timestamp(now + EnrolmentCode.lifetime)
+                    if json {
+                        try printJSON(AddOutput(hubID: hub.id, name: hub.name, code: code, expiresAt: expires))
+                    } else {
+                        print("hub \(hub.id) (\(hub.name)): enrolment code \(code), valid until \(expires)")
+                        print(
+                            "the code is for the kiosk's enrolment (POST /v1/enrol); the kiosk's side of the sync is coming"
+                        )
+                    }
                 }
             }
         }
@@ -57,29 +58,30 @@ struct HubCommand: AsyncParsableCommand {
         func run() async throws {
             try await reportingFailures {
                 let configuration = try options.loadConfiguration()
-                let store = try options.openStore(configuration)
-                let hubs = try await store.hubs().map { HubOutput($0, partnership: configuration.partnership) }
-                if json {
-                    try printJSON(hubs)
-                    return
-                }
-                guard !hubs.isEmpty else {
-                    print("no hubs yet: add one with `hubreport hub add ID --name NAME`")
-                    return
-                }
-                let rows =
-                    [["hub", "state", "last sync", "kiosk", "printer", "backlog", "unknown needs", "name"]]
-                    + hubs.map {
-                        [
-                            $0.id, $0.state, $0.lastSync ?? "never", $0.kioskVersion ?? "-", $0.printer ?? "-",
-                            $0.backlog.map(String.init) ?? "-", $0.unknownNeeds.joined(separator: ","), $0.name,
-                        ]
+                try await options.withStore(configuration) { store, _ in
+                    let hubs = try await store.hubs().map { HubOutput($0, partnership: configuration.partnership) }
+                    if json {
+                        try printJSON(hubs)
+                        return
                     }
-                let widths = (0..<rows[0].count).map { column in rows.map { $0[column].count }.max() ?? 0 }
-                for row in rows {
-                    print(
-                        zip(row, widths).map { $0.0.padding(toLength: $0.1, withPad: " ", startingAt: 0) }
-                            .joined(separator: "  ").trimmingCharacters(in: .whitespaces))
+                    guard !hubs.isEmpty else {
+                        print("no hubs yet: add one with `hubreport hub add ID --name NAME`")
+                        return
+                    }
+                    let rows =
+                        [["hub", "state", "last sync", "kiosk", "printer", "backlog", "unknown needs", "name"]]
+                        + hubs.map {
+                            [
+                                $0.id, $0.state, $0.lastSync ?? "never", $0.kioskVersion ?? "-", $0.printer ?? "-",
+                                $0.backlog.map(String.init) ?? "-", $0.unknownNeeds.joined(separator: ","), $0.name,
+                            ]
+                        }
+                    let widths = (0..<rows[0].count).map { column in rows.map { $0[column].count }.max() ?? 0 }
+                    for row in rows {
+                        print(
+                            zip(row, widths).map { $0.0.padding(toLength: $0.1, withPad: " ", startingAt: 0) }
+                                .joined(separator: "  ").trimmingCharacters(in: .whitespaces))
+                    }
                 }
             }
         }
@@ -95,11 +97,12 @@ struct HubCommand: AsyncParsableCommand {
         func run() async throws {
             try await reportingFailures {
                 let configuration = try options.loadConfiguration()
-                let store = try options.openStore(configuration)
-                guard let hub = try await store.revokeHub(id: id, now: Int64(Date().timeIntervalSince1970)) else {
-                    throw ToolFailure(message: "no hub \"\(id)\"; `hubreport hub list` shows them", exitCode: 64)
+                try await options.withStore(configuration) { store, _ in
+                    guard let hub = try await store.revokeHub(id: id, now: Int64(Date().timeIntervalSince1970)) else {
+                        throw ToolFailure(message: "no hub \"\(id)\"; `hubreport hub list` shows them", exitCode: 64)
+                    }
+                    print("hub \(hub.id) revoked; to enrol a kiosk for it again: hubreport hub add \(hub.id) --name …")
                 }
-                print("hub \(hub.id) revoked; to enrol a kiosk for it again: hubreport hub add \(hub.id) --name …")
             }
         }
     }

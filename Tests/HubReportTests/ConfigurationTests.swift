@@ -40,6 +40,14 @@ import Testing
             "[partnership]\nname = \"P\"\n[service]\nlisten = \"127.0.0.1:99999\"\n[[needs]]\ncode = \"a\"\nlabel = \"A\"\n",
             4, "[service] listen"
         ),
+        (
+            "[partnership]\nname = \"P\"\n[service]\ndatabase = \"postgres://h/db\"\n[[needs]]\ncode = \"a\"\nlabel = \"A\"\n",
+            4, "[service] database"
+        ),
+        (
+            "[partnership]\nname = \"P\"\n[service]\ntls_key = \"k.pem\"\n[[needs]]\ncode = \"a\"\nlabel = \"A\"\n",
+            4, "[service] tls_key"
+        ),
     ])
     func problemsNameTheLineAndKey(text: String, line: Int, key: String) throws {
         do {
@@ -49,6 +57,31 @@ import Testing
         } catch {
             #expect(error.problems.contains { $0.line == line && $0.key == key }, "\(error)")
         }
+    }
+
+    /// A PostgreSQL URL is kept as written; SQLite paths and TLS files are relative to the file.
+    @Test func databaseURLsAndTLSFiles() throws {
+        let text = """
+            [partnership]
+            name = "P"
+            [service]
+            database = "postgres://report@db.example.org:5433/hubs?schema=hubreport"
+            tls_cert = "tls/fullchain.pem"
+            tls_key = "/etc/ssl/private/hubreport.pem"
+            [[needs]]
+            code = "food"
+            label = "Food"
+            """
+        let configuration = try ReportConfiguration.parse(
+            text, file: "hubreport.toml", absolutePath: "/etc/hubreport/hubreport.toml")
+        #expect(configuration.database == "postgres://report@db.example.org:5433/hubs?schema=hubreport")
+        #expect(configuration.tlsCertificate == "/etc/hubreport/tls/fullchain.pem")
+        #expect(configuration.tlsKey == "/etc/ssl/private/hubreport.pem")
+        let sqlite = try ReportConfiguration.parse(
+            text.replacingOccurrences(
+                of: "postgres://report@db.example.org:5433/hubs?schema=hubreport", with: "sqlite:data/r.sqlite"),
+            file: "hubreport.toml", absolutePath: "/etc/hubreport/hubreport.toml")
+        #expect(sqlite.database == "/etc/hubreport/data/r.sqlite")
     }
 
     @Test func anUnknownKeyNamesHubreportNotTheKiosk() throws {

@@ -6,12 +6,12 @@ import Testing
 
 /// A store whose enrolments wait at a gate the test opens, so a request can be held in flight without sleeping.
 final class GatedStore: ReportStore {
-    let base: SQLiteReportStore
+    let base: any ReportStore
     let entered: AsyncStream<Void>
     private let enteredContinuation: AsyncStream<Void>.Continuation
     private let state = Mutex<(open: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
 
-    init(_ base: SQLiteReportStore) {
+    init(_ base: any ReportStore) {
         self.base = base
         (entered, enteredContinuation) = AsyncStream<Void>.makeStream()
     }

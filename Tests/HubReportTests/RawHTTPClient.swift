@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import NIOPosix
+import NIOSSL
 
 /// A response as the test client read it off the socket.
 struct RawResponse: Sendable {
@@ -18,6 +19,14 @@ struct RawResponse: Sendable {
 /// send what no well-behaved client would), one request per connection (`Connection: close`).
 struct RawHTTPClient: Sendable {
     var port: Int
+    /// HTTPS with this client configuration (its trust roots, and `serverName` checked against the certificate).
+    var tls: TLSConfiguration?
+    var serverName = "localhost"
+
+    init(port: Int, tls: TLSConfiguration? = nil) {
+        self.port = port
+        self.tls = tls
+    }
 
     /// Sends a request with `headers` (Host, Content-Length and Connection are added) and reads the response.
     func send(
@@ -49,10 +58,16 @@ struct RawHTTPClient: Sendable {
 
     /// Writes `bytes`, then reads until the server closes the connection.
     func exchange(_ bytes: Data) async throws -> RawResponse {
+        let context = try tls.map { try NIOSSLContext(configuration: $0) }
+        let serverName = self.serverName
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connect(host: "127.0.0.1", port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                    if let context {
+                        try channel.pipeline.syncOperations.addHandler(
+                            NIOSSLClientHandler(context: context, serverHostname: serverName))
+                    }
+                    return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
                 }
             }
         let received = try await channel.executeThenClose { inbound, outbound in

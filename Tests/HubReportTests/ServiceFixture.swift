@@ -21,42 +21,57 @@ final class TestClock: Sendable {
     func advance(by interval: TimeInterval) { seconds.withLock { $0 += interval } }
 }
 
-/// A real SQLite store in a temporary folder and the real HTTP service on 127.0.0.1, on an ephemeral port.
+/// A real store (a fresh one of each engine in ``StoreEngine/all``) and the real HTTP service on 127.0.0.1, on an
+/// ephemeral port.
 struct ServiceFixture: Sendable {
-    let folder: TemporaryDirectory
-    let store: SQLiteReportStore
+    let engine: StoreEngine
+    let store: any ReportStore
     let clock: TestClock
     let client: RawHTTPClient
 
-    /// Runs `body` against a running service; the service stops when `body` returns or throws.
-    static func run<T: Sendable>(
+    /// Runs `body` against a running service, once per engine (SQLite, then PostgreSQL when configured), each on a
+    /// fresh store; the service stops when `body` returns or throws. An error names the engine it happened on.
+    static func run(
         settings: ReportServer.Settings = ReportServer.Settings(),
-        wrap: @Sendable (SQLiteReportStore) -> any ReportStore = { $0 },
-        _ body: @Sendable (ServiceFixture) async throws -> T
-    ) async throws -> T {
-        let folder = TemporaryDirectory()
-        let store = try SQLiteReportStore(path: folder.file("hubreport.sqlite"))
+        engines: [StoreEngine] = StoreEngine.all,
+        wrap: @Sendable (any ReportStore) -> any ReportStore = { $0 },
+        _ body: @Sendable (ServiceFixture) async throws -> Void
+    ) async throws {
+        for engine in engines {
+            do {
+                try await engine.withStore { store, _ in
+                    try await run(engine: engine, store: wrap(store), settings: settings, body)
+                }
+            } catch {
+                throw FixtureError.failed(engine: engine.testDescription, error)
+            }
+        }
+    }
+
+    static func run(
+        engine: StoreEngine, store: any ReportStore, settings: ReportServer.Settings,
+        _ body: @Sendable (ServiceFixture) async throws -> Void
+    ) async throws {
         let clock = TestClock()
         var settings = settings
         settings.port = 0
         var logger = Logger(label: "hubreport-test")
         logger.logLevel = .critical
         let server = ReportServer(
-            store: wrap(store), partnership: .example, settings: settings, logger: logger, clock: { clock.now })
+            store: store, partnership: .example, settings: settings, logger: logger, clock: { clock.now })
         let (ports, portContinuation) = AsyncStream<Int>.makeStream()
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: [server.application(onRunning: { portContinuation.yield($0) })], logger: logger))
-        return try await withThrowingTaskGroup(of: Void.self) { tasks in
+                services: [try server.application(onRunning: { portContinuation.yield($0) })], logger: logger))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             var iterator = ports.makeAsyncIterator()
             guard let port = await iterator.next() else { throw FixtureError.notStarted }
-            let fixture = ServiceFixture(folder: folder, store: store, clock: clock, client: RawHTTPClient(port: port))
+            let fixture = ServiceFixture(engine: engine, store: store, clock: clock, client: RawHTTPClient(port: port))
             do {
-                let result = try await body(fixture)
+                try await body(fixture)
                 await group.triggerGracefulShutdown()
                 try await tasks.waitForAll()
-                return result
             } catch {
                 await group.triggerGracefulShutdown()
                 try? await tasks.waitForAll()
@@ -66,6 +81,7 @@ struct ServiceFixture: Sendable {
     }
 
     enum FixtureError: Error {
+        case failed(engine: String, any Error)
         case notStarted
         case enrolmentFailed(Int)
     }

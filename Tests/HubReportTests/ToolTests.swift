@@ -87,4 +87,57 @@ import Testing
         let badListen = try await hubreport(["serve", "--listen", "nowhere"])
         #expect(badListen.status == 64)
     }
+
+    @Test func tlsOptionsComeInPairsAndNameTheirFiles() async throws {
+        let lonely = try await hubreport(["serve", "--tls-cert", "cert.pem"])
+        #expect(lonely.status == 64)
+        #expect(lonely.stderr.contains("--tls-cert needs --tls-key"), "\(lonely.stderr)")
+        let keyOnly = try await hubreport(["serve", "--tls-key", "key.pem"])
+        #expect(keyOnly.status == 64)
+        #expect(keyOnly.stderr.contains("--tls-key needs --tls-cert"), "\(keyOnly.stderr)")
+        let missing = try await hubreport(["serve", "--tls-cert", "nothere.pem", "--tls-key", "key.pem"])
+        #expect(missing.status == 66)
+        #expect(missing.stderr.contains("--tls-cert nothere.pem does not exist"), "\(missing.stderr)")
+        try Data(
+            "[partnership]\nname = \"P\"\n[service]\ntls_cert = \"c.pem\"\n[[needs]]\ncode = \"food\"\nlabel = \"Food\"\n"
+                .utf8
+        )
+        .write(to: URL(fileURLWithPath: folder.file("tls.toml")))
+        let config = try await hubreport(["serve", "--config", folder.file("tls.toml")])
+        #expect(config.status == 78)
+        #expect(config.stderr.contains("[service] tls_cert: is set without tls_key"), "\(config.stderr)")
+    }
+
+    @Test func tlsPinPrintsWhatOpensslComputes() async throws {
+        let certificate = try await TestCertificate.make()
+        let pinned = try await hubreport(["tls", "pin", "--cert", certificate.certificate])
+        #expect(pinned.status == 0, "\(pinned.stderr)")
+        #expect(pinned.stdout == (try await certificate.opensslPin()) + "\n")
+        let notACertificate = try await hubreport(["tls", "pin", "--cert", certificate.key])
+        #expect(notACertificate.status == 65)
+    }
+
+    /// The commands on PostgreSQL: `--database postgres://…` picks it (a schema of this test's own, dropped after).
+    @Test(.enabled(if: StoreEngine.postgresURL != nil)) func addAndListOnPostgreSQL() async throws {
+        let database = try StoreEngine.postgres.makeDatabase()
+        let url = "\(database.location)"
+        do {
+            let added = try await hubreport(["hub", "add", "leith", "--name", "Leith", "--database", url])
+            #expect(added.status == 0, "\(added.stderr)")
+            let listed = try await hubreport(["hub", "list", "--json", "--database", url])
+            #expect(listed.status == 0, "\(listed.stderr)")
+            let hubs = try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]]
+            #expect(hubs?.map { $0["id"] as? String } == ["leith"])
+            let export = try await hubreport(["export", "--by", "day", "--format", "json", "--database", url])
+            #expect(export.status == 0, "\(export.stderr)")
+            try await StoreEngine.postgres.drop(database)
+        } catch {
+            try? await StoreEngine.postgres.drop(database)
+            throw error
+        }
+        let unreachable = try await hubreport(
+            ["hub", "list", "--database", "postgres://nobody@127.0.0.1:1/none?sslmode=disable"])
+        #expect(unreachable.status == 73)
+        #expect(unreachable.stderr.contains("check that PostgreSQL runs"), "\(unreachable.stderr)")
+    }
 }
