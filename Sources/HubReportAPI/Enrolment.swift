@@ -1,4 +1,4 @@
-/// What a kiosk sends to `POST /v1/enrol` (the kiosk's side is coming): the one-time code from `hubreport hub add` and the
+/// What a kiosk sends to `POST /v1/enrol` (`hubkiosk sync enrol`): the one-time code from `hubreport hub add` and the
 /// kiosk's public key. The private key never leaves the kiosk.
 public struct EnrolmentRequest: Codable, Sendable, Equatable {
     /// The one-time enrolment code.

@@ -14,9 +14,8 @@ struct HubCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Create a hub (or give an existing one a new code) and print its one-time enrolment code.",
             discussion: """
-                The code is valid for 24 hours and enrols one kiosk once, through `POST /v1/enrol` (the kiosk's side \
-                of the sync is coming; it is not built yet). Only its \
-                SHA-256 is stored. A new code for an existing hub replaces its unused ones; enrolling with it \
+                The code is valid for 24 hours and enrols one kiosk once: on the kiosk, `hubkiosk sync enrol URL \
+                CODE` (POST /v1/enrol). Only its SHA-256 is stored. A new code for an existing hub replaces its unused ones; enrolling with it \
                 replaces the hub's key (a new kiosk) and lifts a revocation.
                 """)
 
@@ -39,9 +38,7 @@ struct HubCommand: AsyncParsableCommand {
                         try printJSON(AddOutput(hubID: hub.id, name: hub.name, code: code, expiresAt: expires))
                     } else {
                         print("hub \(hub.id) (\(hub.name)): enrolment code \(code), valid until \(expires)")
-                        print(
-                            "the code is for the kiosk's enrolment (POST /v1/enrol); the kiosk's side of the sync is coming"
-                        )
+                        print("on the kiosk: hubkiosk sync enrol URL \(code) [--pin sha256/… | --ca FILE]")
                     }
                 }
             }
