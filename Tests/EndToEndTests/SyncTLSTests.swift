@@ -1,29 +1,47 @@
 import Foundation
+import HubReport
+import KioskApp
+import KioskControl
 import KioskSync
 import KioskTestSupport
 import Testing
 
-/// A TLS server of `openssl s_server` on 127.0.0.1 with a fresh self-signed certificate, for the kiosk's trust
-/// checks that need only a handshake.
-final class OpenSSLServer: Sendable {
+/// A fresh self-signed certificate (EC P-256, for 127.0.0.1 and localhost) and its key, made by the openssl CLI, with
+/// the pin openssl computes for it.
+struct SelfSignedCertificate: Sendable {
     let folder = TemporaryDirectory()
-    let port: Int
-    let process: Process
     let certificate: String
-    /// The certificate's public-key pin as openssl computes it (`sha256/BASE64` of the SPKI).
+    let key: String
     let pin: String
 
     init() throws {
         certificate = folder.file("cert.pem")
-        let key = folder.file("key.pem")
-        try Self.openssl(
+        key = folder.file("key.pem")
+        try OpenSSLServer.openssl(
             "req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout \(key) -out \(certificate) "
                 + "-days 2 -subj /CN=localhost -addext subjectAltName=IP:127.0.0.1,DNS:localhost")
         pin =
             "sha256/"
-            + (try Self.shell(
+            + (try OpenSSLServer.shell(
                 "openssl x509 -in \(certificate) -pubkey -noout | openssl pkey -pubin -outform der "
                     + "| openssl dgst -sha256 -binary | base64")).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}
+
+/// A TLS server of `openssl s_server` on 127.0.0.1 with a fresh self-signed certificate, for the kiosk's trust
+/// checks that need only a handshake.
+final class OpenSSLServer: Sendable {
+    let identity: SelfSignedCertificate
+    let port: Int
+    let process: Process
+    var certificate: String { identity.certificate }
+    /// The certificate's public-key pin as openssl computes it (`sha256/BASE64` of the SPKI).
+    var pin: String { identity.pin }
+
+    init() throws {
+        identity = try SelfSignedCertificate()
+        let certificate = identity.certificate
+        let key = identity.key
         var lastError: (any Error)?
         for _ in 0..<20 {
             let candidate = Int.random(in: 20_000...60_000)
@@ -142,5 +160,34 @@ struct SyncTLSTests {
             }
         }
         #expect(!FileManager.default.fileExists(atPath: SyncFiles(stateDirectory: state.path).enrolmentPath))
+    }
+
+    @Test("The sync runs over TLS to the real service with a pin and with a CA file; a changed certificate stops it")
+    func syncOverTLS() async throws {
+        let identity = try SelfSignedCertificate()
+        let tls = try ServerTLS(certificateFile: identity.certificate, keyFile: identity.key)
+        for trust in [SyncEnroller.TrustChoice.pin(identity.pin), .certificateAuthority(path: identity.certificate)] {
+            let kiosk = try InProcessKiosk(start: "2026-12-03T09:00")
+            try await ReportService.run(clock: kiosk.clock, tls: tls) { service in
+                #expect(service.address.hasPrefix("https://"))
+                try await kiosk.enrol(with: service, trust: trust)
+                _ = try await kiosk.play("busy-morning")
+                let status = await kiosk.kiosk.sync.syncNow(timeout: .seconds(30))
+                #expect(status.state == "idle", "\(trust): \(status)")
+                #expect(try await service.held("brae-street") == kiosk.ledger())
+            }
+            // The same address now presents another certificate (a proxy, or a service re-keyed without telling).
+            let other = try SelfSignedCertificate()
+            let otherTLS = try ServerTLS(certificateFile: other.certificate, keyFile: other.key)
+            let enrolment = try #require(try SyncFiles(stateDirectory: kiosk.state.path).enrolment())
+            let port = try #require(URLComponents(string: enrolment.service)?.port)
+            try await ReportService.run(clock: kiosk.clock, tls: otherTLS, port: port) { _ in
+                _ = try await kiosk.driver.press("food", hold: .milliseconds(100))
+                let status = await kiosk.kiosk.sync.syncNow(timeout: .seconds(40))
+                #expect(status.state == "stopped", "\(trust): \(status)")
+                #expect(status.lastError?.contains("certificate") == true, "\(status.lastError ?? "")")
+            }
+            try await kiosk.stop()
+        }
     }
 }

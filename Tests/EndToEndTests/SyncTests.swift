@@ -24,11 +24,14 @@ struct ReportService: Sendable {
     let port: Int
     let offset: Offset
 
-    var address: String { "http://127.0.0.1:\(port)" }
+    let secure: Bool
+
+    var address: String { "\(secure ? "https" : "http")://127.0.0.1:\(port)" }
 
     /// Runs `body` with a service whose clock is `clock`'s wall time plus `offset` (settable).
     static func run<T: Sendable>(
-        clock: any KioskClock, wrap: @Sendable (SQLiteReportStore) -> any ReportStore = { $0 },
+        clock: any KioskClock, tls: ServerTLS? = nil, port: Int = 0,
+        wrap: @Sendable (SQLiteReportStore) -> any ReportStore = { $0 },
         _ body: @Sendable (ReportService) async throws -> T
     ) async throws -> T {
         let folder = TemporaryDirectory()
@@ -37,17 +40,18 @@ struct ReportService: Sendable {
         var logger = Logger(label: "hubreport-test")
         logger.logLevel = .critical
         let server = ReportServer(
-            store: wrap(store), partnership: .example, settings: .init(port: 0), logger: logger,
+            store: wrap(store), partnership: .example, settings: .init(port: port), logger: logger,
             clock: { clock.wall.date.addingTimeInterval(offset.seconds.withLock { $0 }) })
         let (ports, portContinuation) = AsyncStream<Int>.makeStream()
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: [server.application(onRunning: { portContinuation.yield($0) })], logger: logger))
+                services: [try server.application(tls: tls, onRunning: { portContinuation.yield($0) })], logger: logger)
+        )
         return try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             var iterator = ports.makeAsyncIterator()
             guard let port = await iterator.next() else { throw SyncTestError("the service did not start") }
-            let service = ReportService(store: store, port: port, offset: offset)
+            let service = ReportService(store: store, port: port, offset: offset, secure: tls != nil)
             do {
                 let result = try await body(service)
                 await group.triggerGracefulShutdown()
@@ -117,10 +121,13 @@ final class FlakyStore: ReportStore {
 
 extension InProcessKiosk {
     /// Enrols this kiosk with `service` as hub `id`, the way `hubkiosk sync enrol` does.
-    func enrol(with service: ReportService, as id: String = "brae-street", replace: Bool = false) async throws {
+    func enrol(
+        with service: ReportService, as id: String = "brae-street", replace: Bool = false,
+        trust: SyncEnroller.TrustChoice = .none
+    ) async throws {
         let code = try await service.addHub(id, now: clock.wall.date)
         _ = try await SyncEnroller(files: SyncFiles(stateDirectory: state.path), version: "test").enrol(
-            service: service.address, code: code, trust: .none, replace: replace, owner: nil)
+            service: service.address, code: code, trust: trust, replace: replace, owner: nil)
     }
 
     /// The kiosk's ledger as the service should hold it.
