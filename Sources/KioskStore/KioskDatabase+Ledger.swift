@@ -328,6 +328,47 @@ extension KioskDatabase {
         }
     }
 
+    /// The service holds these buckets at a revision at or above the kiosk's (a database restored from a back-up,
+    /// or rebuilt, hands out revisions again from lower down; or two contents were sent under one revision): each
+    /// bucket's revision moves above the service's, so that its current counts are sent again and taken. An hour
+    /// bucket gets `revision + 1`; a day bucket (the sum of its hours) grows by what it lacks, on its latest hour.
+    /// Returns the buckets moved.
+    @discardableResult
+    public func continueAbove(_ held: [LedgerAck], resolution: LedgerResolution) throws(StoreError) -> Int {
+        guard !held.isEmpty else { return 0 }
+        return try writeSync { db -> Int in
+            var moved = 0
+            for bucket in held {
+                let revision = Int64(clamping: min(bucket.revision, UInt64(Int64.max - 1)))
+                switch resolution {
+                case .hour:
+                    guard let hour = bucket.hour else { continue }
+                    try db.cachedStatement(
+                        sql: """
+                            UPDATE ledger_hour SET revision = ?1 + 1
+                            WHERE local_day = ?2 AND local_hour = ?3 AND revision <= ?1
+                            """
+                    ).execute(arguments: [revision, bucket.day.daysSinceEpoch, hour])
+                    moved += db.changesCount
+                case .day:
+                    let sum =
+                        try Int64.fetchOne(
+                            db, sql: "SELECT COALESCE(SUM(revision), 0) FROM ledger_hour WHERE local_day = ?",
+                            arguments: [bucket.day.daysSinceEpoch]) ?? 0
+                    guard sum <= revision else { continue }
+                    try db.execute(
+                        sql: """
+                            UPDATE ledger_hour SET revision = revision + ?1
+                            WHERE local_day = ?2
+                              AND local_hour = (SELECT MAX(local_hour) FROM ledger_hour WHERE local_day = ?2)
+                            """, arguments: [revision - sum + 1, bucket.day.daysSinceEpoch])
+                    moved += db.changesCount
+                }
+            }
+            return moved
+        }
+    }
+
     /// Deletes the raw rows (press, visit, visit_need, slip) of local days before `today - days` whose buckets are
     /// all acknowledged at their current revision (in the given resolution); the ledger stays. Returns rows
     /// deleted.

@@ -176,16 +176,25 @@ public struct SyncEngine: Sendable {
     /// Records the acknowledged buckets; a refused bucket stops the sync (kept, never dropped).
     func record(_ answer: TallyBatchResponse, sent: [LedgerBucket]) -> (acknowledged: Int, refusal: SyncOutcome?) {
         var acks: [LedgerAck] = []
+        var ahead: [LedgerAck] = []
         var refused: [String] = []
         for result in answer.results {
             if result.status == .rejected {
                 refused.append("\(result.key): \(result.reason ?? "refused")")
             } else if result.isAcknowledged {
                 acks.append(LedgerAck(day: result.key.date, hour: result.key.hour, revision: result.revision))
+                // The service holds a later revision (or other counts under this one): continue above it, so the
+                // kiosk's counts, the truth, are sent again and taken.
+                if result.status == .stale || result.status == .conflict {
+                    ahead.append(LedgerAck(day: result.key.date, hour: result.key.hour, revision: result.heldRevision))
+                }
             }
         }
         do {
             try database.acknowledge(acks, resolution: settings.resolution)
+            if try database.continueAbove(ahead, resolution: settings.resolution) > 0 {
+                logger.notice("sync: the service held later revisions of \(ahead.count) buckets; sending them again")
+            }
         } catch {
             return (
                 0,

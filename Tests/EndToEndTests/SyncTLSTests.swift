@@ -9,6 +9,9 @@ import Testing
 /// A fresh self-signed certificate (EC P-256, for 127.0.0.1 and localhost) and its key, made by the openssl CLI, with
 /// the pin openssl computes for it.
 struct SelfSignedCertificate: Sendable {
+    /// Made off the cooperative pool (it runs openssl and waits for it).
+    static func make() async throws -> SelfSignedCertificate { try await offPool { try SelfSignedCertificate() } }
+
     let folder = TemporaryDirectory()
     let certificate: String
     let key: String
@@ -31,6 +34,9 @@ struct SelfSignedCertificate: Sendable {
 /// A TLS server of `openssl s_server` on 127.0.0.1 with a fresh self-signed certificate, for the kiosk's trust
 /// checks that need only a handshake.
 final class OpenSSLServer: Sendable {
+    /// Started off the cooperative pool (it starts openssl and waits for it to listen).
+    static func start() async throws -> OpenSSLServer { try await offPool { try OpenSSLServer() } }
+
     let identity: SelfSignedCertificate
     let port: Int
     let process: Process
@@ -115,7 +121,7 @@ final class OpenSSLServer: Sendable {
 struct SyncTLSTests {
     @Test("--pin finds the service's certificate by its key's pin, the same pin openssl computes")
     func pinFound() async throws {
-        let server = try OpenSSLServer()
+        let server = try await OpenSSLServer.start()
         let address = try ServiceAddress("https://127.0.0.1:\(server.port)")
         let certificate = try await fetchPinnedCertificate(address: address, pin: server.pin)
         #expect(try publicKeyPin(of: certificate) == server.pin)
@@ -123,7 +129,7 @@ struct SyncTLSTests {
 
     @Test("A wrong pin is refused, saying which pins the service presents")
     func wrongPin() async throws {
-        let server = try OpenSSLServer()
+        let server = try await OpenSSLServer.start()
         let address = try ServiceAddress("https://127.0.0.1:\(server.port)")
         let wrong = "sha256/" + Data(repeating: 7, count: 32).base64EncodedString()
         do {
@@ -139,8 +145,8 @@ struct SyncTLSTests {
         "An https enrolment without --ca or --pin, a malformed pin, or a CA that did not issue the certificate is refused"
     )
     func untrusted() async throws {
-        let server = try OpenSSLServer()
-        let other = try OpenSSLServer()
+        let server = try await OpenSSLServer.start()
+        let other = try await OpenSSLServer.start()
         let state = TemporaryDirectory()
         let enroller = SyncEnroller(files: SyncFiles(stateDirectory: state.path), version: "test")
         let url = "https://127.0.0.1:\(server.port)"
@@ -164,7 +170,7 @@ struct SyncTLSTests {
 
     @Test("The sync runs over TLS to the real service with a pin and with a CA file; a changed certificate stops it")
     func syncOverTLS() async throws {
-        let identity = try SelfSignedCertificate()
+        let identity = try await SelfSignedCertificate.make()
         let tls = try ServerTLS(certificateFile: identity.certificate, keyFile: identity.key)
         for trust in [SyncEnroller.TrustChoice.pin(identity.pin), .certificateAuthority(path: identity.certificate)] {
             let kiosk = try InProcessKiosk(start: "2026-12-03T09:00")
@@ -177,7 +183,7 @@ struct SyncTLSTests {
                 #expect(try await service.held("brae-street") == kiosk.ledger())
             }
             // The same address now presents another certificate (a proxy, or a service re-keyed without telling).
-            let other = try SelfSignedCertificate()
+            let other = try await SelfSignedCertificate.make()
             let otherTLS = try ServerTLS(certificateFile: other.certificate, keyFile: other.key)
             let enrolment = try #require(try SyncFiles(stateDirectory: kiosk.state.path).enrolment())
             let port = try #require(URLComponents(string: enrolment.service)?.port)

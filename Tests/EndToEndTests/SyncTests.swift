@@ -218,6 +218,30 @@ struct SyncTests {
         try await kiosk.stop()
     }
 
+    @Test("A kiosk whose revisions went back (a database restored from a back-up) continues above the service's")
+    func continuesAboveTheService() async throws {
+        let kiosk = try InProcessKiosk(start: "2026-12-03T09:00")
+        try await ReportService.run(clock: kiosk.clock) { service in
+            _ = try await kiosk.play("busy-morning")
+            try await kiosk.enrol(with: service)
+            #expect(await kiosk.kiosk.sync.syncNow(timeout: .seconds(30)).state == "idle")
+            let held = try await service.store.buckets(BucketQuery(hubID: "brae-street"))
+            #expect(held.contains { $0.revision > 2 }, "a busy hour has many revisions")
+            // The restored file hands out revisions from 1 again, and knows of no acknowledgement.
+            let queue = try DatabaseQueue(path: kiosk.kiosk.setup.databasePath)
+            try await queue.write { db in try db.execute(sql: "UPDATE ledger_hour SET revision = 1, acked_revision = 0")
+            }
+            try queue.close()
+            // A visit in the busiest hour changes its counts under a revision the service has seen higher.
+            _ = try await kiosk.driver.press("food", hold: .milliseconds(100))
+            try await kiosk.driver.wait(until: .seconds(4 * 3600))
+            let status = await kiosk.kiosk.sync.syncNow(timeout: .seconds(30))
+            #expect(status.state == "idle", "\(status)")
+            #expect(try await service.held("brae-street") == kiosk.ledger(), "the kiosk's counts are taken")
+        }
+        try await kiosk.stop()
+    }
+
     @Test("A failing service is retried after a backoff, and nothing is lost")
     func serviceFailureRetries() async throws {
         let kiosk = try InProcessKiosk(start: "2026-12-03T09:00")

@@ -91,7 +91,8 @@ struct ConfigNumberTests {
             "[rules] same_button_seconds", "[rules] burst_presses", "[rules] burst_seconds", "[rules] stuck_seconds",
             "[rules] slip_interval_seconds", "[rules] talk_alert_seconds", "[simulator] hold_ms",
             "[printer] baud", "[printer] throttle_bytes_per_second", "[printer] write_timeout_seconds",
-            "[board] staff_alert", "[[buttons]] #1 line", "[[buttons]] #1 led",
+            "[board] staff_alert", "[[buttons]] #1 line", "[[buttons]] #1 led", "[sync] interval_seconds",
+            "[sync] purge_presses_after_days", "[sync] request_timeout_seconds",
         ]
         #expect(labels == expected)
     }
