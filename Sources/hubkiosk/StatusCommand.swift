@@ -33,6 +33,15 @@ struct StatusCommand: ParsableCommand {
             for alert in status.alerts { print("  - \(alert)") }
             if status.visitInProgress { print("A visit is in progress.") }
             if let error = status.storageError { print("STORAGE PROBLEM: \(error)") }
+            if let sync = status.sync {
+                if sync.state == "not-enrolled" {
+                    print("Sync: not enrolled")
+                } else {
+                    print(
+                        "Sync: \(sync.state), last success \(sync.lastSuccess ?? "never"), backlog \(sync.backlog ?? 0)"
+                            + (sync.lastError.map { " (\($0))" } ?? ""))
+                }
+            }
             return
         }
         // No daemon: the database still has today's counts.

@@ -98,6 +98,38 @@ struct ToolTests {
         #expect(good.stdout.contains("0 errors"))
     }
 
+    @Test("--config and --state-dir work before the command as after it, for every command that takes them")
+    func globalOptionsFirst() async throws {
+        let kiosk = try InProcessKiosk(start: "2026-12-03T10:00")
+        _ = try await kiosk.play("busy-morning")
+        try await kiosk.stop()
+        let state = kiosk.state.path
+        let config = Repository.exampleConfig
+        let after = try await ToolRun.run(
+            "hubkiosk", ["export", "--by", "week", "--format", "csv", "--config", config, "--state-dir", state])
+        #expect(after.status == 0, "\(after.stderr)")
+        #expect(after.stdout.contains("brae-street,2026-W49"))
+        for arguments in [
+            ["--config", config, "--state-dir", state, "export", "--by", "week", "--format", "csv"],
+            ["--state-dir=\(state)", "--config=\(config)", "export", "--by", "week", "--format", "csv"],
+            ["--state-dir", state, "export", "--config", config, "--by", "week", "--format", "csv"],
+        ] {
+            let before = try await ToolRun.run("hubkiosk", arguments)
+            #expect(before.status == 0, "\(arguments): \(before.stderr)")
+            #expect(before.stdout == after.stdout, "\(arguments)")
+        }
+        // A nested command (sync status) with the options first, no daemon running: read from the state directory.
+        let sync = try await ToolRun.run(
+            "hubkiosk", ["--state-dir", state, "--config", config, "sync", "status", "--json"],
+            environment: ["PATH": "/usr/bin:/bin", "XDG_RUNTIME_DIR": kiosk.state.file("run")])
+        #expect(sync.status == 0, "\(sync.stderr)")
+        #expect(sync.stdout.contains("\"state\" : \"not-enrolled\""), "\(sync.stdout)")
+        #expect(sync.stdout.contains("\"backlog\" : "), "the backlog is read from the database: \(sync.stdout)")
+        // An option missing its value is still a usage error, not swallowed.
+        let missing = try await ToolRun.run("hubkiosk", ["status", "--state-dir"])
+        #expect(missing.status == 64, "\(missing.stderr)")
+    }
+
     @Test("sim press without a running daemon says how to start one")
     func noDaemon() async throws {
         let dir = TemporaryDirectory()
