@@ -122,53 +122,34 @@ public final class SyncService: Service, SyncControl {
                 lastMaintenance = self.clock.now
             }
             // The enrolment is read each turn: `hubkiosk sync enrol` then `sync now` needs no restart.
-            let enrolment: SyncEnrolment?
+            let enrolment: SyncEnrolment
+            let transport: SyncTransport
+            let key: HubPrivateKey
             do {
-                enrolment = try self.files.enrolment()
-            } catch {
-                self.finish(
-                    .stopped(error.description, whatToDo: "enrol again: hubkiosk sync enrol URL CODE"),
-                    enrolment: nil, failures: failures, next: nil, offset: clockOffset)
-                stopped = true
-                next = nil
-                continue
-            }
-            guard let enrolment else {
-                self.update { $0.state = "not-enrolled" }
-                self.completeAttempt()
-                next = nil
-                continue
-            }
-            if stopped && !forced && connection?.enrolment == enrolment { continue }
-            if connection?.enrolment != enrolment {
-                if let old = connection?.transport { await old.shutdown() }
-                connection = nil
-                do {
-                    let address = try ServiceAddress(enrolment.service)
-                    connection = (
-                        enrolment,
-                        try SyncTransport(
-                            address: address, trust: enrolment.trust, files: self.files,
-                            timeout: self.settings.requestTimeout)
-                    )
-                } catch {
-                    self.finish(
-                        .stopped(error.description, whatToDo: "enrol again: hubkiosk sync enrol URL CODE"),
-                        enrolment: enrolment, failures: failures, next: nil, offset: clockOffset)
-                    stopped = true
+                guard let current = try self.files.enrolment() else {
+                    self.update { $0.state = "not-enrolled" }
+                    self.completeAttempt()
                     next = nil
                     continue
                 }
-                failures = 0
-            }
-            guard let transport = connection?.transport else { continue }
-            let key: HubPrivateKey
-            do {
+                enrolment = current
+                if stopped && !forced && connection?.enrolment == enrolment { continue }
+                if let open = connection, open.enrolment == enrolment {
+                    transport = open.transport
+                } else {
+                    if let old = connection?.transport { await old.shutdown() }
+                    connection = nil
+                    transport = try SyncTransport(
+                        address: try ServiceAddress(enrolment.service), trust: enrolment.trust, files: self.files,
+                        timeout: self.settings.requestTimeout)
+                    connection = (enrolment, transport)
+                    failures = 0
+                }
                 key = try self.files.privateKey()
             } catch {
                 self.finish(
                     .stopped(error.description, whatToDo: "enrol again: hubkiosk sync enrol URL CODE"),
-                    enrolment: enrolment, failures: failures, next: nil, offset: clockOffset)
+                    enrolment: try? self.files.enrolment(), failures: failures, next: nil, offset: clockOffset)
                 stopped = true
                 next = nil
                 continue

@@ -6,46 +6,26 @@ import KioskSync
 import KioskTestSupport
 import Testing
 
-/// A fresh self-signed certificate (EC P-256, for 127.0.0.1 and localhost) and its key, made by the openssl CLI, with
-/// the pin openssl computes for it.
-struct SelfSignedCertificate: Sendable {
-    /// Made off the cooperative pool (it runs openssl and waits for it).
-    static func make() async throws -> SelfSignedCertificate { try await offPool { try SelfSignedCertificate() } }
-
-    let folder = TemporaryDirectory()
-    let certificate: String
-    let key: String
-    let pin: String
-
-    init() throws {
-        certificate = folder.file("cert.pem")
-        key = folder.file("key.pem")
-        try OpenSSLServer.openssl(
-            "req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout \(key) -out \(certificate) "
-                + "-days 2 -subj /CN=localhost -addext subjectAltName=IP:127.0.0.1,DNS:localhost")
-        pin =
-            "sha256/"
-            + (try OpenSSLServer.shell(
-                "openssl x509 -in \(certificate) -pubkey -noout | openssl pkey -pubin -outform der "
-                    + "| openssl dgst -sha256 -binary | base64")).trimmingCharacters(in: .whitespacesAndNewlines)
-    }
-}
-
 /// A TLS server of `openssl s_server` on 127.0.0.1 with a fresh self-signed certificate, for the kiosk's trust
 /// checks that need only a handshake.
 final class OpenSSLServer: Sendable {
     /// Started off the cooperative pool (it starts openssl and waits for it to listen).
-    static func start() async throws -> OpenSSLServer { try await offPool { try OpenSSLServer() } }
+    static func start() async throws -> OpenSSLServer {
+        let identity = try await TestCertificate.make()
+        let pin = try await identity.opensslPin()
+        return try await offPool { try OpenSSLServer(identity: identity, pin: pin) }
+    }
 
-    let identity: SelfSignedCertificate
+    let identity: TestCertificate
     let port: Int
     let process: Process
     var certificate: String { identity.certificate }
     /// The certificate's public-key pin as openssl computes it (`sha256/BASE64` of the SPKI).
-    var pin: String { identity.pin }
+    let pin: String
 
-    init() throws {
-        identity = try SelfSignedCertificate()
+    private init(identity: TestCertificate, pin: String) throws {
+        self.identity = identity
+        self.pin = pin
         let certificate = identity.certificate
         let key = identity.key
         var lastError: (any Error)?
@@ -99,22 +79,6 @@ final class OpenSSLServer: Sendable {
         }
     }
 
-    @discardableResult
-    static func openssl(_ arguments: String) throws -> String { try shell("openssl " + arguments) }
-
-    static func shell(_ command: String) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", command]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw SyncTestError("\(command) failed") }
-        return String(decoding: data, as: UTF8.self)
-    }
 }
 
 @Suite("Sync: trusting the service (TLS)", .serialized, .timeLimit(.minutes(1)))
@@ -170,9 +134,12 @@ struct SyncTLSTests {
 
     @Test("The sync runs over TLS to the real service with a pin and with a CA file; a changed certificate stops it")
     func syncOverTLS() async throws {
-        let identity = try await SelfSignedCertificate.make()
+        let identity = try await TestCertificate.make()
         let tls = try ServerTLS(certificateFile: identity.certificate, keyFile: identity.key)
-        for trust in [SyncEnroller.TrustChoice.pin(identity.pin), .certificateAuthority(path: identity.certificate)] {
+        for trust in [
+            SyncEnroller.TrustChoice.pin(try await identity.opensslPin()),
+            .certificateAuthority(path: identity.certificate),
+        ] {
             let kiosk = try InProcessKiosk(start: "2026-12-03T09:00")
             try await ReportService.run(clock: kiosk.clock, tls: tls) { service in
                 #expect(service.address.hasPrefix("https://"))
@@ -183,7 +150,7 @@ struct SyncTLSTests {
                 #expect(try await service.held("brae-street") == kiosk.ledger())
             }
             // The same address now presents another certificate (a proxy, or a service re-keyed without telling).
-            let other = try await SelfSignedCertificate.make()
+            let other = try await TestCertificate.make()
             let otherTLS = try ServerTLS(certificateFile: other.certificate, keyFile: other.key)
             let enrolment = try #require(try SyncFiles(stateDirectory: kiosk.state.path).enrolment())
             let port = try #require(URLComponents(string: enrolment.service)?.port)
