@@ -387,8 +387,14 @@ extension KioskDatabase {
                 <= coalesce((SELECT acked_revision FROM ledger_day l WHERE l.local_day = d.local_day), 0)
             """
         let unsettled = "clock_synced = 0 AND time_corrected = 0 AND time_approximate = 0"
-        return try writeSync { db in
-            let purgeable = try Int.fetchAll(
+        let purgeable = """
+            \(acknowledged)
+            AND NOT EXISTS (SELECT 1 FROM visit WHERE local_day = d.local_day AND \(unsettled))
+            AND NOT EXISTS (SELECT 1 FROM press WHERE local_day = d.local_day AND \(unsettled))
+            AND NOT EXISTS (SELECT 1 FROM slip WHERE local_day = d.local_day AND \(unsettled))
+            """
+        let candidates = try ledgerReader.read { db in
+            try Int.fetchAll(
                 db,
                 sql: """
                     SELECT local_day FROM (
@@ -397,23 +403,27 @@ extension KioskDatabase {
                         UNION SELECT DISTINCT local_day FROM slip WHERE local_day < ?1
                         UNION SELECT DISTINCT local_day FROM visit_need WHERE local_day < ?1
                     ) d
-                    WHERE \(acknowledged)
-                      AND NOT EXISTS (SELECT 1 FROM visit WHERE local_day = d.local_day AND \(unsettled))
-                      AND NOT EXISTS (SELECT 1 FROM press WHERE local_day = d.local_day AND \(unsettled))
-                      AND NOT EXISTS (SELECT 1 FROM slip WHERE local_day = d.local_day AND \(unsettled))
+                    WHERE \(purgeable)
                     ORDER BY local_day
                     """, arguments: [cutoff])
-            guard !purgeable.isEmpty else { return 0 }
-            try db.execute(
-                sql: "INSERT OR REPLACE INTO kiosk_state (key, value) VALUES (?, 'purging')",
-                arguments: [KioskDatabase.ledgerPausedKey])
-            var deleted = 0
-            for day in purgeable {
+        }
+        var deleted = 0
+        // A transaction per day, which checks the day again: a long purge never holds the press path up for long.
+        for day in candidates {
+            deleted += try writeSync { db -> Int in
+                guard
+                    try Bool.fetchOne(db, sql: "SELECT \(purgeable) FROM (SELECT ? AS local_day) d", arguments: [day])
+                        == true
+                else { return 0 }
+                try db.execute(
+                    sql: "INSERT OR REPLACE INTO kiosk_state (key, value) VALUES (?, 'purging')",
+                    arguments: [KioskDatabase.ledgerPausedKey])
                 // The presses of the day's visits, and presses of the day left without a visit (salvaged).
                 let presses = """
                     SELECT id FROM press WHERE visit_id IN (SELECT id FROM visit WHERE local_day = ?1)
                     OR (local_day = ?1 AND visit_id NOT IN (SELECT id FROM visit))
                     """
+                var rows = 0
                 for sql in [
                     "DELETE FROM visit_need WHERE local_day = ?1 OR press_id IN (\(presses))",
                     "DELETE FROM slip WHERE local_day = ?1",
@@ -421,17 +431,19 @@ extension KioskDatabase {
                     "DELETE FROM visit WHERE local_day = ?1",
                 ] {
                     try db.execute(sql: sql, arguments: [day])
-                    deleted += db.changesCount
+                    rows += db.changesCount
                 }
                 try db.execute(
                     sql: """
                         INSERT INTO ledger_day (local_day, purged) VALUES (?, 1)
                         ON CONFLICT (local_day) DO UPDATE SET purged = 1
                         """, arguments: [day])
+                try db.execute(
+                    sql: "DELETE FROM kiosk_state WHERE key = ?", arguments: [KioskDatabase.ledgerPausedKey])
+                return rows
             }
-            try db.execute(sql: "DELETE FROM kiosk_state WHERE key = ?", arguments: [KioskDatabase.ledgerPausedKey])
-            return deleted
         }
+        return deleted
     }
 
     /// Every ledger bucket in a day range (for exports and tests), oldest first.
