@@ -46,10 +46,7 @@ public final class SyncService: Service, SyncControl {
         self.version = version
         self.kiosk = kiosk
         self.logger = logger
-        let longest =
-            [rules.visitIdle, rules.sameButtonWindow, rules.burstWindow, rules.stuckAfter]
-            .map(\.secondsDouble).max() ?? 0
-        coarsenAfter = max(longest * 2, 600)
+        coarsenAfter = KioskDatabase.coarseningAge(for: rules)
         state = Mutex(
             State(status: ControlAPI.SyncStatus(state: "not-enrolled", granularity: settings.resolution.rawValue)))
     }
