@@ -242,6 +242,37 @@ struct SyncTests {
         try await kiosk.stop()
     }
 
+    @Test("The daemon keeps settled rows to the hour, enrolled or not: no exact time, no monotonic time")
+    func privacyAtRest() async throws {
+        let kiosk = try InProcessKiosk(start: "2026-12-03T09:00")
+        _ = try await kiosk.play("busy-morning")
+        let queue = try DatabaseQueue(path: kiosk.kiosk.setup.databasePath)
+        let exactBefore = try await queue.read { db in
+            try Int.fetchOne(
+                db, sql: "SELECT COUNT(*) FROM press WHERE pressed_at != CAST(pressed_at / 3600 AS INTEGER) * 3600")
+        }
+        #expect((exactBefore ?? 0) > 0, "the scenario's presses start with their exact times")
+        try await kiosk.driver.wait(until: .seconds(6 * 3600))
+        _ = await kiosk.kiosk.sync.syncNow(timeout: .seconds(30))
+        let (exact, monotonic, slips) = try await queue.read { db in
+            (
+                try Int.fetchOne(
+                    db, sql: "SELECT COUNT(*) FROM press WHERE pressed_at != CAST(pressed_at / 3600 AS INTEGER) * 3600"),
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM press WHERE mono_ns != 0"),
+                try Int.fetchOne(
+                    db,
+                    sql: "SELECT COUNT(*) FROM slip WHERE requested_at != CAST(requested_at / 3600 AS INTEGER) * 3600")
+            )
+        }
+        try queue.close()
+        #expect(exact == 0, "no press keeps a time finer than its hour")
+        #expect(monotonic == 0)
+        #expect(slips == 0)
+        // The counts are all still there.
+        #expect(try kiosk.ledger().values.contains { $0.visits > 0 })
+        try await kiosk.stop()
+    }
+
     @Test("A failing service is retried after a backoff, and nothing is lost")
     func serviceFailureRetries() async throws {
         let kiosk = try InProcessKiosk(start: "2026-12-03T09:00")
