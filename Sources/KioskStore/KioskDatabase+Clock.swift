@@ -52,8 +52,8 @@ extension KioskDatabase {
                         """,
                     arguments: [date.timeIntervalSince1970, local.date.daysSinceEpoch, local.time.hour, id])
                 try db.execute(
-                    sql: "UPDATE visit_need SET local_day = ? WHERE visit_id = ?",
-                    arguments: [local.date.daysSinceEpoch, id])
+                    sql: "UPDATE visit_need SET local_day = ?, local_hour = ? WHERE visit_id = ?",
+                    arguments: [local.date.daysSinceEpoch, local.time.hour, id])
                 visits += 1
             }
             var slips = 0
@@ -65,9 +65,12 @@ extension KioskDatabase {
                     """, arguments: [KioskDatabase.storedKey(bootID)])
             {
                 let date = corrected(row["requested_mono"])
+                let local = timeZone.local(of: date)
                 try db.execute(
-                    sql: "UPDATE slip SET requested_at = ?, local_day = ?, time_corrected = 1 WHERE id = ?",
-                    arguments: [date.timeIntervalSince1970, timeZone.localDate(of: date).daysSinceEpoch, row["id"]])
+                    sql: """
+                        UPDATE slip SET requested_at = ?, local_day = ?, local_hour = ?, time_corrected = 1 WHERE id = ?
+                        """,
+                    arguments: [date.timeIntervalSince1970, local.date.daysSinceEpoch, local.time.hour, row["id"]])
                 slips += 1
             }
             return ClockCorrection(presses: presses, visits: visits, slips: slips)
@@ -89,7 +92,14 @@ extension KioskDatabase {
                     UPDATE press SET time_approximate = 1
                     WHERE boot_id != ? AND clock_synced = 0 AND time_corrected = 0 AND time_approximate = 0
                     """, arguments: [KioskDatabase.storedKey(bootID)])
-            return db.changesCount
+            let presses = db.changesCount
+            // Slips too (from v5): their times can then be coarsened like the other rows of the boot.
+            try db.execute(
+                sql: """
+                    UPDATE slip SET time_approximate = 1
+                    WHERE boot_id != ? AND clock_synced = 0 AND time_corrected = 0 AND time_approximate = 0
+                    """, arguments: [KioskDatabase.storedKey(bootID)])
+            return presses
         }
     }
 }

@@ -53,7 +53,22 @@ extension KioskDatabase {
         GROUP BY local_day, need
         """
 
+    /// The SQL that counts, per local day and hour, the counted visits of the ledger (migration v5).
+    public static let ledgerVisitTallySQL = """
+        SELECT local_day, local_hour, visits
+        FROM ledger_hour WHERE local_day BETWEEN ?1 AND ?2 AND visits != 0
+        """
+
+    /// The SQL that counts, per local day, hour and need, the visits of the ledger that recorded the need.
+    public static let ledgerNeedTallySQL = """
+        SELECT local_day, local_hour, need, visits
+        FROM ledger_need WHERE local_day BETWEEN ?1 AND ?2 AND visits != 0
+        """
+
     /// Tallies of counted visits and needs by period, between `from` and `to` inclusive (local dates).
+    ///
+    /// Read from the tally ledger, which stays when raw presses are purged; a file from before the ledger
+    /// (opened read-only, so not migrated) is tallied from its visits and needs.
     public func tallyReport(
         hubID: String,
         needs: [NeedCode],
@@ -67,23 +82,43 @@ extension KioskDatabase {
             var visits: [TallyPeriod: Int] = [:]
             var needCounts: [TallyPeriod: [NeedCode: Int]] = [:]
             var periods: [Int: TallyPeriod] = [:]
-            func period(_ day: Int) -> TallyPeriod {
-                if let known = periods[day] { return known }
-                let value = TallyPeriod(containing: LocalDate(daysSinceEpoch: day), by: grouping)
-                periods[day] = value
+            func period(_ day: Int, _ hour: Int) -> TallyPeriod {
+                let key = grouping == .hour ? day * 24 + hour : day * 24
+                if let known = periods[key] { return known }
+                let value = TallyPeriod(containing: LocalDate(daysSinceEpoch: day), hour: hour, by: grouping)
+                periods[key] = value
                 return value
             }
-            let visitRows = try Row.fetchCursor(db, sql: KioskDatabase.visitTallySQL, arguments: [low, high])
+            let ledger = try db.tableExists("ledger_hour")
+            let visitSQL: String
+            let needSQL: String
+            if ledger {
+                visitSQL = KioskDatabase.ledgerVisitTallySQL
+                needSQL = KioskDatabase.ledgerNeedTallySQL
+            } else if grouping == .hour {
+                visitSQL = """
+                    SELECT local_day, local_hour, COUNT(*) FROM visit WHERE counted = 1 AND local_day BETWEEN ?1 AND ?2
+                    GROUP BY local_day, local_hour
+                    """
+                needSQL = """
+                    SELECT vn.local_day, v.local_hour, vn.need, COUNT(*) FROM visit_need vn JOIN visit v ON v.id = vn.visit_id
+                    WHERE vn.local_day BETWEEN ?1 AND ?2 GROUP BY vn.local_day, v.local_hour, vn.need
+                    """
+            } else {
+                visitSQL = "SELECT local_day, 0, visits FROM (\(KioskDatabase.visitTallySQL))"
+                needSQL = "SELECT local_day, 0, need, visits FROM (\(KioskDatabase.needTallySQL))"
+            }
+            let visitRows = try Row.fetchCursor(db, sql: visitSQL, arguments: [low, high])
             while let row = try visitRows.next() {
-                visits[period(row[0]), default: 0] += row[1] as Int
+                visits[period(row[0], row[1]), default: 0] += row[2] as Int
             }
             var codes: [String: NeedCode] = [:]
-            let needRows = try Row.fetchCursor(db, sql: KioskDatabase.needTallySQL, arguments: [low, high])
+            let needRows = try Row.fetchCursor(db, sql: needSQL, arguments: [low, high])
             while let row = try needRows.next() {
-                let name: String = row[1]
+                let name: String = row[2]
                 let code = codes[name] ?? NeedCode(name)
                 codes[name] = code
-                needCounts[period(row[0]), default: [:]][code, default: 0] += row[2] as Int
+                needCounts[period(row[0], row[1]), default: [:]][code, default: 0] += row[3] as Int
             }
             return (visits, needCounts)
         }

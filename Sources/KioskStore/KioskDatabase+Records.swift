@@ -48,18 +48,18 @@ extension KioskDatabase {
             case .pressStuck(let id):
                 try markStuck(storedKey(id), in: db)
             case .slipRequested(let job):
+                let local = timeZone.local(of: job.requestedWall.date)
                 try db.cachedStatement(
                     sql: """
-                        INSERT INTO slip (id, origin, needs, press_id, requested_at, local_day, boot_id, requested_mono,
-                                          clock_synced)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        INSERT INTO slip (id, origin, needs, press_id, requested_at, local_day, local_hour, boot_id,
+                                          requested_mono, clock_synced)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """
                 ).execute(arguments: [
                     storedKey(job.id), job.origin.rawValue,
                     job.needs.map(\.rawValue).joined(separator: ","), job.pressID.map(storedKey),
-                    job.requestedWall.date.timeIntervalSince1970,
-                    timeZone.localDate(of: job.requestedWall.date).daysSinceEpoch, storedKey(job.bootID),
-                    job.requestedAt.nanoseconds, job.requestedWall.synchronized,
+                    job.requestedWall.date.timeIntervalSince1970, local.date.daysSinceEpoch, local.time.hour,
+                    storedKey(job.bootID), job.requestedAt.nanoseconds, job.requestedWall.synchronized,
                 ])
             case .slipFinished(let id, let result, let at):
                 let (status, reason): (String, String?) =
@@ -93,8 +93,8 @@ extension KioskDatabase {
         if press.countsNeed, let need = press.need {
             try db.cachedStatement(
                 sql: """
-                    INSERT INTO visit_need (visit_id, need, press_id, local_day)
-                    SELECT id, ?, ?, local_day FROM visit WHERE id = ?
+                    INSERT INTO visit_need (visit_id, need, press_id, local_day, local_hour)
+                    SELECT id, ?, ?, local_day, local_hour FROM visit WHERE id = ?
                     """
             ).execute(arguments: [need.rawValue, id, visitID])
         }
@@ -116,8 +116,8 @@ extension KioskDatabase {
             // Another press of the same need in the visit that broke no rule keeps the need counted.
             try db.execute(
                 sql: """
-                    INSERT OR IGNORE INTO visit_need (visit_id, need, press_id, local_day)
-                    SELECT p.visit_id, p.need, p.id, v.local_day
+                    INSERT OR IGNORE INTO visit_need (visit_id, need, press_id, local_day, local_hour)
+                    SELECT p.visit_id, p.need, p.id, v.local_day, v.local_hour
                     FROM press p JOIN visit v ON v.id = p.visit_id
                     WHERE p.visit_id = ? AND p.need = ? AND p.flags & ? = 0
                     ORDER BY p.mono_ns LIMIT 1

@@ -236,6 +236,11 @@ extension KioskDatabase {
             for index in table.indexes { copied += salvager.copyByKeys(from: index) }
             counts[table.name] = copied
         }
+        // The ledger counted the copied rows as they were inserted (its triggers); rows from a file older than
+        // the ledger get their hours first, then the damaged file's revisions and acknowledgements are carried
+        // over so that no revision is reused.
+        try? queue.write { db in try KioskDatabase.fillMissingHours(db) }
+        mergeLedger(from: source)
         return counts
     }
 }

@@ -191,6 +191,49 @@ extension KioskDatabase {
                     CREATE INDEX slip_day ON slip(local_day);
                     """)
         }
+        migrator.registerMigration("v5: tally ledger per local day and hour, kept after raw rows are purged") { db in
+            // visit_need and slip get the local hour of their bucket. A need is counted in its visit's hour (as
+            // it is in its visit's day), so visit_need copies the visit's local_hour. A slip is counted in the hour
+            // it was asked for; the hub's time zone is not known here, so its hour is worked out from a visit's
+            // stored local day and hour and its UTC time (``fillMissingHours(_:)``: the UTC offset, to the whole
+            // hour, of the visit of the slip's press, else of the visit nearest in time): exact in every zone whose
+            // offset is a whole number of hours, within the day in any. New slips store the hour computed from the
+            // time zone when they are written. slip.time_approximate marks, as for visits and presses, slips of a
+            // boot whose clock never synchronised.
+            try db.execute(
+                sql: """
+                    ALTER TABLE visit_need ADD COLUMN local_hour INTEGER;
+                    UPDATE visit_need SET local_hour = (SELECT v.local_hour FROM visit v WHERE v.id = visit_need.visit_id);
+                    ALTER TABLE slip ADD COLUMN local_hour INTEGER;
+                    ALTER TABLE slip ADD COLUMN time_approximate INTEGER NOT NULL DEFAULT 0;
+                    UPDATE slip SET time_approximate = 1
+                    WHERE clock_synced = 0 AND time_corrected = 0
+                      AND boot_id IN (SELECT boot_id FROM visit WHERE time_approximate = 1);
+                    """)
+            try KioskDatabase.fillMissingHours(db)
+            try db.execute(sql: KioskDatabase.ledgerSchemaSQL)
+            // The ledger starts from the rows there are, every bucket at revision 1.
+            try db.execute(
+                sql: """
+                    INSERT INTO ledger_hour (local_day, local_hour, visits, slips_printed, slips_not_printed, revision)
+                    SELECT local_day, local_hour, SUM(visits), SUM(printed), SUM(not_printed), 1 FROM (
+                        SELECT local_day, local_hour, COUNT(*) AS visits, 0 AS printed, 0 AS not_printed
+                        FROM visit WHERE counted = 1 GROUP BY local_day, local_hour
+                        UNION ALL
+                        SELECT local_day, local_hour, 0, SUM(status = 'printed'), SUM(status = 'not_printed')
+                        FROM slip WHERE local_hour IS NOT NULL GROUP BY local_day, local_hour
+                        UNION ALL
+                        SELECT local_day, local_hour, 0, 0, 0
+                        FROM visit_need WHERE local_hour IS NOT NULL GROUP BY local_day, local_hour
+                    ) GROUP BY local_day, local_hour;
+                    INSERT INTO ledger_need (local_day, local_hour, need, visits)
+                    SELECT local_day, local_hour, need, COUNT(*) FROM visit_need WHERE local_hour IS NOT NULL
+                    GROUP BY local_day, local_hour, need;
+                    INSERT INTO ledger_day (local_day, revision)
+                    SELECT local_day, SUM(revision) FROM ledger_hour GROUP BY local_day;
+                    """)
+            try db.execute(sql: KioskDatabase.ledgerTriggerSQL)
+        }
         // Salvaged rows may lack their parents (a press whose visit was on a damaged page): they are kept, so a
         // migration does not refuse a salvaged file.
         return migrator.disablingDeferredForeignKeyChecks()

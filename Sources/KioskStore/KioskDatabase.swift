@@ -12,6 +12,8 @@ import GRDB
 public final class KioskDatabase: Sendable {
     public let path: String
     let queue: DatabaseQueue
+    /// The read-only connection of the sync reads (``unacknowledgedBuckets(_:limit:)``), opened when first used.
+    let ledgerReader: LedgerReader
     /// How the daemon before this one left the file; a writer marks it ``ShutdownState/unclean`` when it opens
     /// it, until ``markCleanShutdown()``.
     public let lastShutdown: ShutdownState
@@ -22,6 +24,7 @@ public final class KioskDatabase: Sendable {
     /// SQLite gives its `-wal` and `-shm` files the database file's mode.
     public init(path: String, busyTimeout: TimeInterval = 5) throws(StoreError) {
         self.path = path
+        self.ledgerReader = LedgerReader(path: path)
         try KioskDatabase.prepareFile(at: path)
         var config = Configuration()
         config.busyMode = .timeout(busyTimeout)
@@ -102,6 +105,7 @@ public final class KioskDatabase: Sendable {
     private init(path: String, queue: DatabaseQueue, lastShutdown: ShutdownState) {
         self.path = path
         self.queue = queue
+        self.ledgerReader = LedgerReader(path: path)
         self.lastShutdown = lastShutdown
     }
 
@@ -165,6 +169,15 @@ public final class KioskDatabase: Sendable {
         }
     }
 
+    /// Runs `body` in a write transaction (`BEGIN IMMEDIATE`), blocking the calling thread.
+    func writeSync<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
+        do {
+            return try queue.write(body)
+        } catch {
+            throw StoreError(error, path: path)
+        }
+    }
+
     func readSync<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
         do {
             return try queue.read(body)
@@ -199,6 +212,7 @@ public final class KioskDatabase: Sendable {
 
     /// Closes the connection; later calls fail.
     public func close() throws(StoreError) {
+        ledgerReader.close()
         do {
             try queue.close()
         } catch {

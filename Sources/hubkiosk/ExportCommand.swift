@@ -14,12 +14,14 @@ enum ExportFormat: String, ExpressibleByArgument, CaseIterable {
 struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
-        abstract: "Visit tallies by day, ISO week or month and need, as CSV or JSON.",
+        abstract: "Visit tallies by hour, day, ISO week or month and need, as CSV or JSON.",
         discussion: """
             Counts are exact unless --suppress is given. With --suppress (use it for anything that leaves the \
             hub) counts of 1-7 are shown as [c] and others are rounded to the nearest 5; totals are summed first. \
             Each row's start and end are the first and last day it counts: where --from or --to falls inside a \
-            period, its row counts only the days inside the range and says partial=true.
+            period, its row counts only the days inside the range and says partial=true. An hour is labelled \
+            YYYY-MM-DDTHH (the hub's local hour). Tallies come from the kiosk's tally ledger, which is kept when \
+            raw presses are purged after the reporting service acknowledged them.
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -30,7 +32,7 @@ struct ExportCommand: ParsableCommand {
     @Option(help: "Last day (YYYY-MM-DD).")
     var to: String?
 
-    @Option(help: "Group by day, week or month.")
+    @Option(help: "Group by hour, day, week or month.")
     var by: TallyGrouping = .week
 
     @Option(help: "csv or json.")

@@ -34,6 +34,19 @@ struct ToolTests {
         let periods = object?["periods"] as? [[String: Any]]
         #expect(periods?.first?["period"] as? String == "2026-12")
         #expect(periods?.first?["visits"] as? String == "[c]")
+        let hours = try await ToolRun.run(
+            "hubkiosk",
+            [
+                "export", "--config", Repository.exampleConfig, "--state-dir", state, "--by", "hour", "--from",
+                "2026-12-03", "--to", "2026-12-03", "--format", "csv",
+            ])
+        #expect(hours.status == 0, "\(hours.stderr)")
+        let hourLines = hours.stdout.components(separatedBy: "\r\n").dropFirst().dropLast()
+        #expect(hourLines.count == 25, "24 hours and the total")
+        #expect(hourLines.first?.hasPrefix("brae-street,2026-12-03T00,2026-12-03,2026-12-03,false,") == true)
+        let hourVisits = hourLines.dropLast().map { Int($0.split(separator: ",")[5]) ?? -1 }
+        #expect(hourVisits.reduce(0, +) == 5 && hourVisits.prefix(10).allSatisfy { $0 == 0 }, "\(hourVisits)")
+        #expect(hourLines.last?.hasPrefix("brae-street,total,2026-12-03,2026-12-03,false,5,") == true)
         let bad = try await ToolRun.run(
             "hubkiosk", ["export", "--config", Repository.exampleConfig, "--state-dir", state, "--from", "2026-13-01"])
         #expect(bad.status != 0 && bad.stderr.contains("--from 2026-13-01 is not a date"))

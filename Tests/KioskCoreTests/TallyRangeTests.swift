@@ -48,7 +48,8 @@ struct TallyRangeTests {
         let base = try #require(LocalDate(year: 2025, month: 12, day: 1))
         var counts: [LocalDate: Int] = [:]
         for offset in 0..<500 { counts[base.adding(days: offset)] = Int(random.next() % 9) }
-        for grouping in TallyGrouping.allCases {
+        // Hours tile each day 24 times over: their rows are checked by the hour test below.
+        for grouping in TallyGrouping.allCases where grouping != .hour {
             for _ in 0..<150 {
                 let from = base.adding(days: Int(random.next() % 400))
                 let to = from.adding(days: Int(random.next() % 100))
@@ -76,6 +77,32 @@ struct TallyRangeTests {
         let open = Self.report(counts: counts, grouping: .month, from: nil, to: nil)
         #expect(open.rows.map(\.first) == [LocalDate(year: 2026, month: 3, day: 1)!])
         #expect(!open.partial)
+    }
+
+    @Test("Hour periods: labelled day and hour, 24 a day, the next after 23 is the next day's 00; never partial")
+    func hours() throws {
+        let day = try #require(LocalDate(year: 2026, month: 12, day: 1))
+        let nine = TallyPeriod(containing: day, hour: 9, by: .hour)
+        #expect(nine.label == "2026-12-01T09")
+        #expect(nine.start == day && nine.end == day && nine.hour == 9)
+        let last = TallyPeriod(containing: day, hour: 23, by: .hour)
+        #expect(last.next == TallyPeriod(containing: day.adding(days: 1), hour: 0, by: .hour))
+        #expect(last.next.label == "2026-12-02T00")
+        #expect(nine < last && last < last.next)
+        // The other groupings ignore the hour.
+        #expect(TallyPeriod(containing: day, hour: 9, by: .day) == TallyPeriod(containing: day, by: .day))
+        let report = TallyReport(
+            hubID: "h", grouping: .hour, needs: ["food"], visits: [nine: 3, last: 1], needCounts: [nine: ["food": 2]],
+            from: day, to: day.adding(days: 1))
+        #expect(report.rows.count == 48)
+        #expect(report.rows.map(\.period.label).prefix(3) == ["2026-12-01T00", "2026-12-01T01", "2026-12-01T02"])
+        #expect(report.rows.last?.period.label == "2026-12-02T23")
+        #expect(!report.partial && report.rows.allSatisfy { $0.first == $0.period.start && $0.last == $0.period.start })
+        #expect(report.rows[9].visits == 3 && report.rows[9].needs == ["food": 2] && report.rows[23].visits == 1)
+        #expect(report.total.visits == 4)
+        let lines = report.csv(suppress: false).components(separatedBy: "\r\n")
+        #expect(lines[10] == "h,2026-12-01T09,2026-12-01,2026-12-01,false,3,2")
+        #expect(lines[49] == "h,total,2026-12-01,2026-12-02,false,4,2")
     }
 
     static func checkTiles(_ report: TallyReport, from: LocalDate, to: LocalDate, counts: [LocalDate: Int]) throws {

@@ -56,7 +56,8 @@ public struct TallyReport: Hashable, Sendable {
         self.needs = needs + counted.subtracting(needs).sorted()
         let periods = Set(visits.keys).union(needCounts.keys)
         let first = from.map { TallyPeriod(containing: $0, by: grouping) } ?? periods.min()
-        let last = to.map { TallyPeriod(containing: $0, by: grouping) } ?? periods.max()
+        // The last period of the last day: its last hour when grouped by hour.
+        let last = to.map { TallyPeriod(containing: $0, hour: 23, by: grouping) } ?? periods.max()
         var rows: [TallyRow] = []
         if let first, let last, first <= last {
             var period = first
