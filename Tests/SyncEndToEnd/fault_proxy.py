@@ -9,15 +9,16 @@ share of the `POST /v1/tallies` requests (enrolment and everything else pass thr
   429            answers 429 with Retry-After: 1 itself
   reset          forwards the request, reads the service's answer (the service committed), then resets the
                  kiosk's connection (TCP RST): the kiosk never hears that it succeeded
-  timeout        holds the request longer than the kiosk's request timeout, then forwards it late (the kiosk gave
-                 up already and may have sent a newer revision since: an out-of-order delivery) and drops the
-                 connection without answering
+  timeout        holds the request longer than the kiosk's request timeout and until the same hub's next request
+                 has been answered (at most MAX_HOLD s), then forwards it late and drops the connection without
+                 answering: the service sees an old batch after a newer one (out of order), and must hold the newer
+                 counts (its answer's buckets are counted by merge status: `stale` where the kiosk had moved on)
   slow           waits 1-2 s, then forwards and answers normally
   duplicate      forwards the same request twice and answers with the FIRST answer; the second must be refused
                  as a replay (401, nonce-replayed), so the kiosk sees success and the service counts once
 
 Which requests get a fault is seeded (random.Random(seed)); the kinds are dealt from a shuffled deck, so that every
-kind comes up once before any comes up again. Every fault injected is counted, as are the answers the duplicates
+kind comes up once before any comes up again. `force(hub, kind)` gives the hub's next request a chosen fault. Every fault injected is counted, as are the answers the duplicates
 got. Run on its own:
 
     python3 fault_proxy.py --upstream 127.0.0.1:8470 --listen 127.0.0.1:8471 --seed 7 --rate 0.4
@@ -30,6 +31,7 @@ import http.client
 import http.server
 import json
 import random
+import re
 import socket
 import struct
 import sys
@@ -52,6 +54,11 @@ HOP_BY_HOP = {
 
 FAULTED_PATHS = {"/v1/tallies"}
 
+# The longest a timed-out request is held, waiting for the same hub's next request to be answered first.
+MAX_HOLD = 12.0
+
+KEY_ID = re.compile(r'keyid="([^"]*)"')
+
 
 class FaultProxy:
     """The proxy: `start()` serves in a thread; `faults_on` switches injection; `stats()` says what it did."""
@@ -71,6 +78,12 @@ class FaultProxy:
         self.passed = 0
         self.upstream_errors = 0
         self._inflight = 0
+        self._forced = {}
+        self.forced = 0
+        self._answered = {}  # hub -> requests of it the service answered (first copies)
+        self._answered_changed = threading.Condition(self._lock)
+        self.late_results = {}  # merge status of each bucket in the answers to late deliveries -> count
+        self.late_unpaired = 0  # late deliveries sent without a newer request of the hub answered first
         self.duplicate_second = {}  # "401 nonce-replayed" -> count
         self.late_answers = {}  # status of requests forwarded late by the timeout fault -> count
         self.first_answers = {}  # status the service gave requests it saw (first copy) -> count
@@ -96,7 +109,12 @@ class FaultProxy:
 
     # MARK: decisions (seeded)
 
-    def decide(self, path):
+    def force(self, hub, kind):
+        """Gives the next tallies request of `hub` fault `kind` (while faults are on), whatever the dice say."""
+        with self._lock:
+            self._forced[hub] = kind
+
+    def decide(self, path, hub):
         """The fault for one request (None for none), and the random numbers it needs, drawn under one lock."""
         with self._lock:
             self.requests += 1
@@ -105,6 +123,11 @@ class FaultProxy:
             if not self.faults_on or path not in FAULTED_PATHS:
                 self.passed += 1
                 return None, 0.0
+            if hub in self._forced:
+                kind = self._forced.pop(hub)
+                self.injected[kind] += 1
+                self.forced += 1
+                return kind, self._random.uniform(1.0, 2.0)
             if self._random.random() >= self.rate:
                 self.passed += 1
                 return None, 0.0
@@ -124,6 +147,26 @@ class FaultProxy:
         with self._lock:
             self._inflight += delta
 
+    def answered(self, hub):
+        with self._lock:
+            self._answered[hub] = self._answered.get(hub, 0) + 1
+            self._answered_changed.notify_all()
+
+    def hold_until_overtaken(self, hub, seen, started):
+        """Waits until a request of `hub` after the `seen` first ones was answered, or MAX_HOLD from `started`."""
+        with self._lock:
+            while self._answered.get(hub, 0) <= seen:
+                left = started + MAX_HOLD - time.monotonic()
+                if left <= 0:
+                    self.late_unpaired += 1
+                    return False
+                self._answered_changed.wait(left)
+            return True
+
+    def answered_count(self, hub):
+        with self._lock:
+            return self._answered.get(hub, 0)
+
     def count(self, table, key):
         with self._lock:
             table[key] = table.get(key, 0) + 1
@@ -142,8 +185,11 @@ class FaultProxy:
                 "passed_through": self.passed,
                 "injected": dict(self.injected),
                 "injected_total": sum(self.injected.values()),
+                "forced": self.forced,
                 "duplicate_second_answers": dict(self.duplicate_second),
                 "late_answers": dict(self.late_answers),
+                "late_bucket_results": dict(self.late_results),
+                "late_unpaired": self.late_unpaired,
                 "service_answers": dict(self.first_answers),
                 "upstream_errors": self.upstream_errors,
             }
@@ -209,7 +255,8 @@ class ProxyHandler(http.server.BaseHTTPRequestHandler):
         headers.append(("Content-Length", str(len(body))))
         headers = dict(headers)
         path = self.path
-        kind, delay = proxy.decide(path.split("?")[0])
+        hub = self.hub()
+        kind, delay = proxy.decide(path.split("?")[0], hub)
         if kind is not None:
             proxy.note("%s %s fault=%s" % (self.command, path, kind))
 
@@ -230,12 +277,18 @@ class ProxyHandler(http.server.BaseHTTPRequestHandler):
             )
             return
         if kind == "timeout":
-            # Longer than the kiosk waits; the kiosk has given up by the time the service sees it.
+            # Longer than the kiosk waits, and until its next request overtook this one.
+            started = time.monotonic()
+            seen = proxy.answered_count(hub)
             time.sleep(proxy.request_timeout + delay)
+            proxy.hold_until_overtaken(hub, seen, started)
             try:
                 late = proxy.forward(self.command, path, headers, body)
                 proxy.count(proxy.late_answers, self.describe(late))
-            except OSError:
+                if late[0] == 200:
+                    for result in json.loads(late[3]).get("results", []):
+                        proxy.count(proxy.late_results, str(result.get("status")))
+            except (OSError, ValueError):
                 with proxy._lock:
                     proxy.upstream_errors += 1
             self.drop(reset=False)
@@ -252,6 +305,7 @@ class ProxyHandler(http.server.BaseHTTPRequestHandler):
             self.answer(502, None, [("Content-Type", "text/plain")], b"fault proxy: the service did not answer\n")
             return
         proxy.count(proxy.first_answers, str(first[0]))
+        proxy.answered(hub)
         if kind == "reset":
             # The service committed; the kiosk never hears it.
             self.drop(reset=True)
@@ -265,6 +319,11 @@ class ProxyHandler(http.server.BaseHTTPRequestHandler):
                     proxy.upstream_errors += 1
         status, reason, answer_headers, data = first
         self.answer(status, reason, [(n, v) for n, v in answer_headers if n.lower() not in HOP_BY_HOP], data)
+
+    def hub(self):
+        """The signing hub (the signature's keyid), or "" for a request without one."""
+        match = KEY_ID.search(self.headers.get("Signature-Input") or "")
+        return match.group(1) if match else ""
 
     @staticmethod
     def describe(answer):

@@ -117,6 +117,7 @@ class Kiosk:
         self.last_press = 0.0
         self.pokes = []
         self.restarts = 0
+        self.probes = 0
 
     def write_config(self, time_zone):
         os.makedirs(self.state_dir, mode=0o750, exist_ok=True)
@@ -296,6 +297,35 @@ def press_loop(kiosk, seed, stop, errors):
             run(kiosk.tool("sim", "printer", "ready"))
     except Exception as error:  # reported by the main thread
         errors.append("pressing on %s: %s" % (kiosk.hub_id, error))
+
+
+def out_of_order_probe(kiosk, proxy, need, errors):
+    """Makes the service see an older revision of a bucket after a newer one, the bucket's last change.
+
+    A check-in starts a visit (revision r1) and a `sync now` sends it, but the proxy holds that request (a timeout
+    fault, forced); a second later a need is pressed in the same visit (a newer revision, with its slip printed at
+    once: the last slip is more than the slip interval ago). The kiosk times out and sends the newer revision, and
+    only once the service answered that does the proxy deliver the held r1, which the service must find stale.
+    Nothing changes the bucket afterwards (the next phase is in another time zone), so a service that let the late
+    revision win would keep it, and the comparison would show it."""
+    try:
+        proxy.force(kiosk.hub_id, "timeout")
+        run(kiosk.tool("sim", "press", "checkin"))
+        poke = subprocess.Popen(
+            kiosk.tool("sync", "now", "--json"),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            stdin=subprocess.DEVNULL,
+            env=child_environment(),
+        )
+        kiosk.pokes.append(poke)
+        time.sleep(1.0)
+        run(kiosk.tool("sim", "press", need))
+        kiosk.presses += 2
+        kiosk.probes += 1
+        kiosk.last_press = time.monotonic()
+    except Exception as error:  # reported by the main thread
+        errors.append("probing %s: %s" % (kiosk.hub_id, error))
 
 
 # MARK: - comparing
@@ -581,6 +611,24 @@ def main():
                 thread.join(timeout=60)
             if press_errors:
                 raise Failure("; ".join(press_errors))
+            # The visits end (and the last slips are more than the slip interval ago), then every kiosk is probed.
+            last = max(kiosk.last_press for kiosk in kiosks)
+            time.sleep(max(0.0, last + VISIT_IDLE + 1 - time.monotonic()))
+            chooser = random.Random(args.seed * 13 + number)
+            probes = [
+                threading.Thread(
+                    target=out_of_order_probe,
+                    args=(kiosk, proxy, chooser.choice(BUTTONS[:-1]), press_errors),
+                    daemon=True,
+                )
+                for kiosk in kiosks
+            ]
+            for thread in probes:
+                thread.start()
+            for thread in probes:
+                thread.join(timeout=60)
+            if press_errors:
+                raise Failure("; ".join(press_errors))
         for kiosk in kiosks:
             for poke in kiosk.pokes:
                 try:
@@ -593,7 +641,7 @@ def main():
         last = max(kiosk.last_press for kiosk in kiosks)
         time.sleep(max(0.0, last + VISIT_IDLE + 3 - time.monotonic()))
         # A request the proxy holds (a timeout fault) reaches the service late: let those land first.
-        settle = time.monotonic() + REQUEST_TIMEOUT + 10
+        settle = time.monotonic() + fault_proxy.MAX_HOLD + 5
         while proxy.inflight() and time.monotonic() < settle:
             time.sleep(0.2)
         check_alive(processes(service, kiosks))
@@ -622,6 +670,10 @@ def main():
         for kind, count in stats["injected"].items():
             if count == 0:
                 problems.append("fault %s was never injected (run longer or raise --rate)" % kind)
+        probes = sum(kiosk.probes for kiosk in kiosks)
+        if probes and not stats["late_bucket_results"].get("stale"):
+            problems.append("%d out-of-order probes, but no late delivery was stale: nothing came out of order" %
+                            probes)
         for answer, count in stats["duplicate_second_answers"].items():
             if answer != "401 nonce-replayed":
                 problems.append("%d duplicated requests were answered %s, not as a replay" % (count, answer))
@@ -685,11 +737,14 @@ def main():
             kiosk.failed_syncs, kiosk.stopped_syncs, kiosk.restarts)
         print(line)
     if stats:
-        print("  proxy: %d requests (%d to /v1/tallies), %d faults injected: %s" % (
-            stats["requests"], stats["tallies_requests"], stats["injected_total"],
+        print("  proxy: %d requests (%d to /v1/tallies), %d faults injected (%d forced by %d probes): %s" % (
+            stats["requests"], stats["tallies_requests"], stats["injected_total"], stats["forced"],
+            sum(kiosk.probes for kiosk in kiosks),
             ", ".join("%s %d" % (kind, stats["injected"][kind]) for kind in fault_proxy.KINDS)))
-        print("  duplicates' second answers: %s; late (timed-out) deliveries: %s; service answers: %s" % (
-            stats["duplicate_second_answers"] or "-", stats["late_answers"] or "-", stats["service_answers"] or "-"))
+        print("  duplicates' second answers: %s; service answers: %s" % (
+            stats["duplicate_second_answers"] or "-", stats["service_answers"] or "-"))
+        print("  late (timed-out) deliveries: answers %s, %d without a newer request first; their buckets: %s" % (
+            stats["late_answers"] or "-", stats["late_unpaired"], stats["late_bucket_results"] or "-"))
     for note in notes:
         print("  note: " + note)
     for problem in problems:
