@@ -645,7 +645,10 @@ def main():
         for kiosk in kiosks:
             for poke in kiosk.pokes:
                 try:
-                    poke.wait(timeout=30)
+                    code = poke.wait(timeout=30)
+                    # 0: synced; 1: the attempt failed (a fault) and is retried. Anything else is the tool failing.
+                    if code not in (0, 1):
+                        problems.append("a background `sync now` on %s exited %d" % (kiosk.hub_id, code))
                 except subprocess.TimeoutExpired:
                     poke.kill()
                     problems.append("a background `sync now` on %s did not end within 30 s" % kiosk.hub_id)
@@ -756,8 +759,8 @@ def main():
         if totals:
             line += "; visits %d, slips %d printed / %d not printed" % (
                 totals["visits"], totals["slips_printed"], totals["slips_not_printed"])
-        line += "; the kiosk logged %d failed syncs, %d stops, %d restarts" % (
-            kiosk.failed_syncs, kiosk.stopped_syncs, kiosk.restarts)
+        line += "; the kiosk logged %d failed syncs, %d stops, %d restarts; %d `sync now` while pressing" % (
+            kiosk.failed_syncs, kiosk.stopped_syncs, kiosk.restarts, len(kiosk.pokes))
         print(line)
     if stats:
         print("  proxy: %d requests (%d to /v1/tallies), %d faults injected (%d forced by %d probes): %s" % (
