@@ -95,8 +95,9 @@ extension KioskDatabase {
     /// The ledger's tables (migration v5).
     ///
     /// `ledger_hour` holds a bucket per local day and hour with its visits and slips and its revision;
-    /// `ledger_need` its visits per need; `ledger_day` the day's revision (the sum of its hours', kept by a trigger)
-    /// and the day-resolution acknowledgement. Rows are never deleted: a bucket that goes back to zero keeps its
+    /// `ledger_need` its visits per need; `ledger_day` the day-resolution acknowledgement and whether the day's raw
+    /// rows were purged. A day's revision is the sum of its hours' revisions, computed when read (at most 24 rows),
+    /// so that a press's commit writes no day row. Rows are never deleted: a bucket that goes back to zero keeps its
     /// row, at a higher revision, so the service learns it is zero.
     static let ledgerSchemaSQL = """
         CREATE TABLE ledger_hour (
@@ -117,13 +118,12 @@ extension KioskDatabase {
             visits INTEGER NOT NULL DEFAULT 0,     -- counted visits of the hour that recorded the need
             PRIMARY KEY (local_day, local_hour, need)
         ) WITHOUT ROWID;
+        -- Written only by acknowledgements and purges, never by a press.
         CREATE TABLE ledger_day (
             local_day INTEGER PRIMARY KEY NOT NULL,
-            revision INTEGER NOT NULL DEFAULT 0,   -- the sum of its hours' revisions
             acked_revision INTEGER NOT NULL DEFAULT 0, -- the highest the service acknowledged (day resolution)
             purged INTEGER NOT NULL DEFAULT 0      -- 1 once its raw rows were purged: the ledger is all there is
         ) WITHOUT ROWID;
-        CREATE INDEX ledger_day_unacknowledged ON ledger_day(local_day) WHERE revision > acked_revision;
         -- Where the privacy pass has work (rows whose times are still exact): see coarsenSettledRows.
         CREATE INDEX visit_exact ON visit(started_at) WHERE started_mono != 0;
         CREATE INDEX slip_exact ON slip(requested_at) WHERE coalesce(requested_mono, -1) != 0;
@@ -166,15 +166,6 @@ extension KioskDatabase {
         let oldSlip = slip("OLD", sign: "-")
         let newSlip = slip("NEW", sign: "")
         return """
-            CREATE TRIGGER ledger_day_insert AFTER INSERT ON ledger_hour BEGIN
-                INSERT INTO ledger_day (local_day, revision) VALUES (NEW.local_day, NEW.revision)
-                    ON CONFLICT (local_day) DO UPDATE SET revision = revision + excluded.revision;
-            END;
-            CREATE TRIGGER ledger_day_update AFTER UPDATE OF revision ON ledger_hour
-            WHEN NEW.revision != OLD.revision BEGIN
-                UPDATE ledger_day SET revision = revision + NEW.revision - OLD.revision WHERE local_day = NEW.local_day;
-            END;
-
             CREATE TRIGGER ledger_visit_insert AFTER INSERT ON visit WHEN NEW.counted = 1 AND \(running) BEGIN
                 \(bump("NEW.local_day", "NEW.local_hour", visits: "1", when: "1"))
             END;
@@ -302,7 +293,7 @@ extension KioskDatabase {
     /// How many buckets the service has not acknowledged at their current revision.
     public func unacknowledgedBucketCount(_ resolution: LedgerResolution) throws(StoreError) -> Int {
         try ledgerReader.read { db in
-            let table = resolution == .hour ? "ledger_hour" : "ledger_day"
+            let table = resolution == .hour ? "ledger_hour" : "(\(KioskDatabase.ledgerDaysSQL))"
             return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table) WHERE revision > acked_revision") ?? 0
         }
     }
@@ -326,8 +317,12 @@ extension KioskDatabase {
                     ).execute(arguments: [revision, ack.day.daysSinceEpoch, hour])
                 case .day:
                     try db.cachedStatement(
-                        sql: "UPDATE ledger_day SET acked_revision = max(acked_revision, ?) WHERE local_day = ?"
-                    ).execute(arguments: [revision, ack.day.daysSinceEpoch])
+                        sql: """
+                            INSERT INTO ledger_day (local_day, acked_revision)
+                            SELECT ?1, ?2 WHERE EXISTS (SELECT 1 FROM ledger_hour WHERE local_day = ?1)
+                            ON CONFLICT (local_day) DO UPDATE SET acked_revision = max(acked_revision, excluded.acked_revision)
+                            """
+                    ).execute(arguments: [ack.day.daysSinceEpoch, revision])
                 }
             }
         }
@@ -346,10 +341,19 @@ extension KioskDatabase {
         let acknowledged =
             resolution == .hour
             ? "NOT EXISTS (SELECT 1 FROM ledger_hour h WHERE h.local_day = d.local_day AND h.revision > h.acked_revision)"
-            : "NOT EXISTS (SELECT 1 FROM ledger_day l WHERE l.local_day = d.local_day AND l.revision > l.acked_revision)"
+            : """
+            coalesce((SELECT SUM(revision) FROM ledger_hour h WHERE h.local_day = d.local_day), 0)
+                <= coalesce((SELECT acked_revision FROM ledger_day l WHERE l.local_day = d.local_day), 0)
+            """
         let unsettled = "clock_synced = 0 AND time_corrected = 0 AND time_approximate = 0"
-        return try writeSync { db in
-            let purgeable = try Int.fetchAll(
+        let purgeable = """
+            \(acknowledged)
+            AND NOT EXISTS (SELECT 1 FROM visit WHERE local_day = d.local_day AND \(unsettled))
+            AND NOT EXISTS (SELECT 1 FROM press WHERE local_day = d.local_day AND \(unsettled))
+            AND NOT EXISTS (SELECT 1 FROM slip WHERE local_day = d.local_day AND \(unsettled))
+            """
+        let candidates = try ledgerReader.read { db in
+            try Int.fetchAll(
                 db,
                 sql: """
                     SELECT local_day FROM (
@@ -358,23 +362,27 @@ extension KioskDatabase {
                         UNION SELECT DISTINCT local_day FROM slip WHERE local_day < ?1
                         UNION SELECT DISTINCT local_day FROM visit_need WHERE local_day < ?1
                     ) d
-                    WHERE \(acknowledged)
-                      AND NOT EXISTS (SELECT 1 FROM visit WHERE local_day = d.local_day AND \(unsettled))
-                      AND NOT EXISTS (SELECT 1 FROM press WHERE local_day = d.local_day AND \(unsettled))
-                      AND NOT EXISTS (SELECT 1 FROM slip WHERE local_day = d.local_day AND \(unsettled))
+                    WHERE \(purgeable)
                     ORDER BY local_day
                     """, arguments: [cutoff])
-            guard !purgeable.isEmpty else { return 0 }
-            try db.execute(
-                sql: "INSERT OR REPLACE INTO kiosk_state (key, value) VALUES (?, 'purging')",
-                arguments: [KioskDatabase.ledgerPausedKey])
-            var deleted = 0
-            for day in purgeable {
+        }
+        var deleted = 0
+        // A transaction per day, which checks the day again: a long purge never holds the press path up for long.
+        for day in candidates {
+            deleted += try writeSync { db -> Int in
+                guard
+                    try Bool.fetchOne(db, sql: "SELECT \(purgeable) FROM (SELECT ? AS local_day) d", arguments: [day])
+                        == true
+                else { return 0 }
+                try db.execute(
+                    sql: "INSERT OR REPLACE INTO kiosk_state (key, value) VALUES (?, 'purging')",
+                    arguments: [KioskDatabase.ledgerPausedKey])
                 // The presses of the day's visits, and presses of the day left without a visit (salvaged).
                 let presses = """
                     SELECT id FROM press WHERE visit_id IN (SELECT id FROM visit WHERE local_day = ?1)
                     OR (local_day = ?1 AND visit_id NOT IN (SELECT id FROM visit))
                     """
+                var rows = 0
                 for sql in [
                     "DELETE FROM visit_need WHERE local_day = ?1 OR press_id IN (\(presses))",
                     "DELETE FROM slip WHERE local_day = ?1",
@@ -382,13 +390,19 @@ extension KioskDatabase {
                     "DELETE FROM visit WHERE local_day = ?1",
                 ] {
                     try db.execute(sql: sql, arguments: [day])
-                    deleted += db.changesCount
+                    rows += db.changesCount
                 }
-                try db.execute(sql: "UPDATE ledger_day SET purged = 1 WHERE local_day = ?", arguments: [day])
+                try db.execute(
+                    sql: """
+                        INSERT INTO ledger_day (local_day, purged) VALUES (?, 1)
+                        ON CONFLICT (local_day) DO UPDATE SET purged = 1
+                        """, arguments: [day])
+                try db.execute(
+                    sql: "DELETE FROM kiosk_state WHERE key = ?", arguments: [KioskDatabase.ledgerPausedKey])
+                return rows
             }
-            try db.execute(sql: "DELETE FROM kiosk_state WHERE key = ?", arguments: [KioskDatabase.ledgerPausedKey])
-            return deleted
         }
+        return deleted
     }
 
     /// Every ledger bucket in a day range (for exports and tests), oldest first.
@@ -403,7 +417,15 @@ extension KioskDatabase {
         }
     }
 
-    /// The buckets of `resolution` whose row (in ledger_hour or ledger_day) meets `condition`, oldest first.
+    /// Every day of the ledger with its revision (the sum of its hours') and its day-resolution acknowledgement.
+    static let ledgerDaysSQL = """
+        SELECT h.local_day, SUM(h.revision) AS revision,
+               coalesce((SELECT d.acked_revision FROM ledger_day d WHERE d.local_day = h.local_day), 0) AS acked_revision
+        FROM ledger_hour h GROUP BY h.local_day
+        """
+
+    /// The buckets of `resolution` whose row (in ledger_hour, or ``ledgerDaysSQL``) meets `condition`, oldest
+    /// first.
     static func buckets(
         _ db: Database, _ resolution: LedgerResolution, condition: String, arguments: StatementArguments,
         limit: Int?
@@ -446,7 +468,9 @@ extension KioskDatabase {
         case .day:
             let days = try Row.fetchAll(
                 db,
-                sql: "SELECT local_day, revision FROM ledger_day WHERE \(condition) ORDER BY local_day\(limitClause)",
+                sql: """
+                    SELECT local_day, revision FROM (\(ledgerDaysSQL)) WHERE \(condition) ORDER BY local_day\(limitClause)
+                    """,
                 arguments: arguments)
             return try days.map { day in
                 let number: Int = day[0]
@@ -551,8 +575,9 @@ extension KioskDatabase {
             for row in days {
                 try db.execute(
                     sql: """
-                        UPDATE ledger_day SET acked_revision = max(acked_revision, ?), purged = max(purged, ?)
-                        WHERE local_day = ?
+                        INSERT INTO ledger_day (local_day, acked_revision, purged) VALUES (?3, ?1, ?2)
+                        ON CONFLICT (local_day) DO UPDATE SET acked_revision = max(acked_revision, excluded.acked_revision),
+                            purged = max(purged, excluded.purged)
                         """,
                     arguments: [row["acked_revision"] as Int64, row["purged"] as Int, row["local_day"] as Int])
             }

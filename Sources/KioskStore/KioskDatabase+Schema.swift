@@ -229,8 +229,6 @@ extension KioskDatabase {
                     INSERT INTO ledger_need (local_day, local_hour, need, visits)
                     SELECT local_day, local_hour, need, COUNT(*) FROM visit_need WHERE local_hour IS NOT NULL
                     GROUP BY local_day, local_hour, need;
-                    INSERT INTO ledger_day (local_day, revision)
-                    SELECT local_day, SUM(revision) FROM ledger_hour GROUP BY local_day;
                     """)
             try db.execute(sql: KioskDatabase.ledgerTriggerSQL)
         }

@@ -306,4 +306,31 @@ struct LedgerTests {
         #expect(try database.unacknowledgedBuckets(.hour, limit: 10) == [emptied, moved])
         try Ledger.expectAgrees(database, "corrected")
     }
+
+    @Test("The sync reads do not queue behind the writer: they answer while a write transaction is open")
+    func readsBesideTheWriter() async throws {
+        let dir = TemporaryDirectory()
+        let database = try KioskDatabase(path: dir.file("kiosk.sqlite"))
+        var scenario = LedgerScenario(database: database, seed: 81)
+        for _ in 0..<20 { try scenario.visit() }
+        let expected = try database.unacknowledgedBucketCount(.hour)
+        #expect(expected > 0)
+        let started = Flag()
+        let finished = Flag()
+        let writer = Task {
+            try await database.write { _ in
+                started.set()
+                Thread.sleep(forTimeInterval: 3)
+            }
+            finished.set()
+        }
+        while !started.isSet { try await Task.sleep(for: .milliseconds(5)) }
+        let clock = ContinuousClock.now
+        #expect(try database.unacknowledgedBucketCount(.hour) == expected)
+        #expect(try database.unacknowledgedBuckets(.hour, limit: 1000).count == expected)
+        #expect(try database.unacknowledgedBuckets(.day, limit: 1000).count > 0)
+        #expect(!finished.isSet, "the reads answered while the press path's connection held its transaction")
+        #expect(ContinuousClock.now - clock < .seconds(2))
+        try await writer.value
+    }
 }
