@@ -617,12 +617,14 @@ def main():
             while time.monotonic() < end:
                 check_alive(processes(service, kiosks))
                 if press_errors:
+                    check_alive(processes(service, kiosks))
                     raise Failure("; ".join(press_errors))
                 time.sleep(0.5)
             stop.set()
             for thread in threads:
                 thread.join(timeout=60)
             if press_errors:
+                check_alive(processes(service, kiosks))  # a dead daemon first: it explains the rest
                 raise Failure("; ".join(press_errors))
             # The visits end (and the last slips are more than the slip interval ago), then every kiosk is probed.
             last = max(kiosk.last_press for kiosk in kiosks)
@@ -641,6 +643,7 @@ def main():
             for thread in probes:
                 thread.join(timeout=60)
             if press_errors:
+                check_alive(processes(service, kiosks))  # a dead daemon first: it explains the rest
                 raise Failure("; ".join(press_errors))
         for kiosk in kiosks:
             for poke in kiosk.pokes:
