@@ -54,6 +54,7 @@ test)
     # Foundation's Process.run() of Swift 6.3 can crash while it lists many open descriptors: it runs on its own.
     swift test --skip-build --skip "ControlSocketTests/flood"
     swift test --skip-build --filter "ControlSocketTests/flood"
+    python3 Tests/SyncEndToEnd/run.py --build-dir .build/debug
     ;;
 *)
     echo "usage: ./dev.sh run [hubkioskd options] | ./dev.sh test" >&2
