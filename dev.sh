@@ -4,7 +4,9 @@
 #   ./dev.sh run [hubkioskd options]   build, then run the kiosk on the simulator (Simulator/kiosk.toml)
 #   ./dev.sh test                      build, then run the whole test suite
 #
-# Both install the Debian packages the build needs if they are missing (with sudo when not root).
+# Both install the Debian packages the build needs if they are missing (with sudo when not root); `test` also
+# installs what the tests use (PostgreSQL, openssl, Python 3) and starts a throwaway PostgreSQL cluster on
+# loopback for hubreport's store suite, unless $HUBREPORT_TEST_POSTGRES_URL already names a server.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -46,8 +48,14 @@ run)
     exec .build/debug/hubkioskd --config Simulator/kiosk.toml "$@"
     ;;
 test)
+    packages+=(postgresql openssl python3)
     ensure_packages
     ensure_swift
+    if [ -z "${HUBREPORT_TEST_POSTGRES_URL:-}" ]; then
+        HUBREPORT_TEST_POSTGRES_URL=$(Scripts/ci/postgres.sh)
+        export HUBREPORT_TEST_POSTGRES_URL
+        echo "dev.sh: PostgreSQL for the tests at $HUBREPORT_TEST_POSTGRES_URL (Scripts/ci/postgres.sh --stop stops it)" >&2
+    fi
     swift build --build-tests
     swift format lint --strict --recursive Sources Simulator/Sources Tests Benchmarks/Sources Fuzz/Sources Package.swift
     # The flood test holds a thousand connections open in the test process; other tests start programs, and
