@@ -131,17 +131,14 @@ class Kiosk:
             (r'(?m)^directory = "[^"]*"', 'directory = "%s"' % os.path.join(ROOT, "Simulator", "directory.json")),
             (r"(?m)^idle_seconds = \d+", "idle_seconds = %d" % VISIT_IDLE),
             (r'(?m)^time_zone = "[^"]*"', 'time_zone = "%s"' % time_zone),
+            (r"(?m)^interval_seconds = \d+", "interval_seconds = %d" % SYNC_INTERVAL),
+            (r'(?m)^granularity = "[^"]*"', 'granularity = "%s"' % self.granularity),
+            (r"(?m)^request_timeout_seconds = \d+", "request_timeout_seconds = %d" % REQUEST_TIMEOUT),
         ]
         for pattern, replacement in replacements:
             text, count = re.subn(pattern, replacement, text, count=1)
             if count != 1:
                 raise Failure("Simulator/kiosk.toml has no line like %s" % pattern)
-        if re.search(r"(?m)^\[sync\]", text):
-            raise Failure("Simulator/kiosk.toml has a [sync] table already: update run.py")
-        text += (
-            '\n[sync]\ninterval_seconds = %d\ngranularity = "%s"\nrequest_timeout_seconds = %d\n'
-            % (SYNC_INTERVAL, self.granularity, REQUEST_TIMEOUT)
-        )
         with open(self.config, "w") as target:
             target.write(text)
 
