@@ -29,9 +29,7 @@ extension ServiceReader {
         }
         // ORUK v1 `weekday` ("Monday" or 1–7).
         if let weekdayNode = present(node, "weekday") {
-            if let name = weekdayNode.string,
-                let i = Self.weekdayNames.firstIndex(of: name.trimmingCharacters(in: .whitespaces).lowercased())
-            {
+            if let name = weekdayNode.string, let i = Self.weekdayIndex(name) {
                 byDay.append(.init(weekday: Weekday.allCases[i]))
             } else if let number = integer(
                 weekdayNode, field: "\(field).weekday", range: 1...7, expected: "a weekday (Monday … Sunday, or 1–7)")
@@ -200,6 +198,13 @@ extension ServiceReader {
                 "the schedule ended on \(ended.1) (\(ended.0)); its times are not printed (update the feed)")
         }
         return schedule
+    }
+
+    /// The index (Monday 0) of a day name as ORUK v1 feeds write it: `Monday`, `monday`, `Mon`, `Tues`, `Thurs`.
+    static func weekdayIndex(_ name: String) -> Int? {
+        let key = name.trimmingCharacters(in: .whitespaces).lowercased().filter { $0 != "." }
+        guard key.count >= 3 else { return nil }
+        return weekdayNames.firstIndex { $0 == key || $0.hasPrefix(key) }
     }
 
     /// `WEEKLY`, `weekly`, `Weekly`, `WK`, `W`; `MONTHLY`, `MTH`, `M`; `DAILY`, `D`: the frequencies feeds write.
