@@ -73,11 +73,20 @@ enum FeedText {
         var output = ""
         var changed = false
         var index = 0
+        // Once no `>` follows, none follows any later `<` either: the search is not repeated (linear time on a
+        // text of ten thousand `<a`).
+        var noCloseAfter = characters.count
+        func close(after start: Int) -> Int? {
+            guard start < noCloseAfter else { return nil }
+            if let found = characters[start...].firstIndex(of: ">") { return found }
+            noCloseAfter = start
+            return nil
+        }
         while index < characters.count {
             let character = characters[index]
             if character == "<", index + 1 < characters.count,
                 characters[index + 1].isLetter || characters[index + 1] == "/" || characters[index + 1] == "!",
-                let close = characters[index...].firstIndex(of: ">")
+                let close = close(after: index)
             {
                 output.append(" ")
                 index = close + 1

@@ -62,3 +62,12 @@ struct FeedTextTests {
         #expect(result.warnings.filter { $0.field == "description" }.count == 2)
     }
 }
+
+extension FeedTextTests {
+    @Test("a long text of unclosed tags is read in linear time, left as written")
+    func unclosedTags() {
+        let text = String(repeating: "<a", count: 50_000)
+        let result = decode(#""description": "\#(text)""#)
+        #expect(result.directory.services.first?.description == text)
+    }
+}
