@@ -54,6 +54,28 @@ public struct DirectoryDecoder {
         guard let items = found else {
             return Result(directory: ServiceDirectory(services: []), problems: problems, format: format)
         }
+        // A format named by hand that does not fit the records: said once, rather than a warning per service.
+        let keys = Set(items.prefix(20).flatMap { $0.members?.map(\.key) ?? [] })
+        if format == .aliss && !keys.isDisjoint(with: Self.orukOnly)
+            && keys.isDisjoint(with: ["categories", "organisation", "locations"])
+        {
+            let evidence = Self.quoted(keys.intersection(Self.orukOnly).sorted())
+            problems.append(
+                DirectoryProblem(
+                    severity: .error, line: root.line, serviceID: nil, field: "",
+                    message:
+                        "read as ALISS, but these are Open Referral services (they have \(evidence)); use the format "
+                        + "oruk3 (or auto)"))
+            return Result(directory: ServiceDirectory(services: []), problems: problems, format: format)
+        }
+        if requested != .auto && format != .aliss && Self.detect(root) == .aliss {
+            problems.append(
+                DirectoryProblem(
+                    severity: .warning, line: root.line, serviceID: nil, field: "",
+                    message:
+                        "read as \(format), but these look like ALISS services (\"organisation\", \"categories\"); "
+                        + "their categories are not read: use the format aliss (or auto)"))
+        }
         var services: [DirectoryService] = []
         // The first line and position in `services` of each id.
         var seen: [String: (line: Int, position: Int)] = [:]
@@ -107,6 +129,12 @@ public struct DirectoryDecoder {
         return Result(directory: directory, problems: problems, format: format)
     }
 
+    /// Fields of Open Referral services that ALISS services never have.
+    static let orukOnly: Set<String> = [
+        "status", "schedules", "attributes", "service_at_locations", "regular_schedules", "service_taxonomys",
+        "taxonomy_terms", "organization", "phones", "contacts",
+    ]
+
     /// The format of a parsed file: ALISS's envelope (`data` with `count` or `next`) or its services (`categories`
     /// with `organisation`); ORUK v1's envelope (`content`, `totalElements`) or v1-only service fields; else ORUK v3.
     static func detect(_ root: JSONNode) -> DirectoryFormat {
@@ -122,10 +150,6 @@ public struct DirectoryDecoder {
             return .oruk3
         }
         let keys = Set(items.prefix(20).flatMap { $0.members?.map(\.key) ?? [] })
-        let orukOnly: Set<String> = [
-            "status", "schedules", "attributes", "service_at_locations", "regular_schedules", "service_taxonomys",
-            "taxonomy_terms", "organization", "phones", "contacts",
-        ]
         if keys.isDisjoint(with: orukOnly) && keys.contains("id")
             && (keys.contains("organisation") || (keys.contains("categories") && keys.contains("locations")))
         {

@@ -241,3 +241,33 @@ struct FixtureTests {
         #expect(finder.timeZone.localDate(of: opening.start) == LocalDate(year: 2026, month: 12, day: 9))
     }
 }
+
+extension FixtureTests {
+    @Test("a format named by hand that does not fit the file is one clear error, not services read wrong")
+    func wrongFormat() throws {
+        let asORUK = try read("aliss-v4.json", format: .oruk3)
+        #expect(asORUK.directory.services.isEmpty)
+        #expect(asORUK.errors.count == 1, "\(asORUK.errors)")
+        #expect(asORUK.errors.first?.message.contains("\"data\"") == true, "\(asORUK.errors)")
+        let asALISS = try read("oruk3-paginated.json", format: .aliss)
+        #expect(asALISS.directory.services.isEmpty)
+        #expect(asALISS.errors.count == 1, "\(asALISS.errors)")
+        #expect(asALISS.errors.first?.message.contains("ALISS") == true, "\(asALISS.errors)")
+    }
+}
+
+extension FixtureTests {
+    @Test("a plain list read as the other format by hand: refused, or warned once")
+    func wrongFormatList() throws {
+        let asALISS = try read("oruk3-array.json", format: .aliss)
+        #expect(asALISS.directory.services.isEmpty)
+        #expect(asALISS.errors.first?.message.contains("Open Referral services") == true, "\(asALISS.errors)")
+        let bytes = Array(try Data(contentsOf: Self.folder.appendingPathComponent("aliss-v4.json")))
+        let root = String(decoding: bytes, as: UTF8.self)
+        let list = try #require(root.range(of: "\"data\": ")).upperBound
+        let plain = String(root[list...].dropLast(2))
+        let asORUK = DirectoryDecoder().decode(Array(plain.utf8), format: .oruk3)
+        #expect(asORUK.warnings.filter { $0.serviceID == nil && $0.message.contains("look like ALISS") }.count == 1)
+        #expect(DirectoryDecoder().decode(Array(plain.utf8)).format == .aliss)
+    }
+}
