@@ -16,6 +16,7 @@ let package = Package(
         .executable(name: "hubkiosk", targets: ["hubkiosk"]),
         .executable(name: "hubreport", targets: ["hubreport"]),
         .library(name: "KioskCore", targets: ["KioskCore"]),
+        .library(name: "KioskDirectory", targets: ["KioskDirectory"]),
         .library(name: "ESCPOS", targets: ["ESCPOS"]),
         .library(name: "KioskSimulator", targets: ["KioskSimulator"]),
     ],
@@ -42,6 +43,13 @@ let package = Package(
             name: "KioskCore",
             swiftSettings: settings
         ),
+        // One reader per directory format (ORUK v3 / HSDS 3, ORUK v1, ALISS): bytes -> the core's directory model
+        // plus every problem, naming service id and field. Its own small JSON parser keeps lines for the messages.
+        .target(
+            name: "KioskDirectory",
+            dependencies: ["KioskCore"],
+            swiftSettings: settings
+        ),
         // Slip document -> ESC/POS bytes for a printer profile, and bytes -> structure.
         .target(
             name: "ESCPOS",
@@ -63,6 +71,7 @@ let package = Package(
             name: "KioskConfig",
             dependencies: [
                 "KioskCore",
+                "KioskDirectory",
                 "ESCPOS",
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ],
@@ -210,6 +219,7 @@ let package = Package(
             name: "KioskApp",
             dependencies: [
                 "KioskCore",
+                "KioskDirectory",
                 "KioskHardware",
                 "ESCPOS",
                 "KioskStore",
@@ -246,6 +256,7 @@ let package = Package(
                 "KioskControl",
                 "KioskConfig",
                 "KioskCore",
+                "KioskDirectory",
                 "KioskStore",
                 "KioskRuntime",
                 "KioskSimulator",
@@ -292,7 +303,7 @@ let package = Package(
         // The readers under libFuzzer (Fuzz/run.sh), or replaying the committed corpus without it.
         .executableTarget(
             name: "hubkiosk-fuzz",
-            dependencies: ["KioskConfig", "KioskCore", "KioskSimulator", "ESCPOS"],
+            dependencies: ["KioskConfig", "KioskCore", "KioskDirectory", "KioskSimulator", "ESCPOS"],
             path: "Fuzz/Sources/hubkiosk-fuzz",
             swiftSettings: settings
         ),
@@ -305,13 +316,18 @@ let package = Package(
         .testTarget(
             name: "KioskCoreTests",
             dependencies: ["KioskCore", "KioskTestSupport"],
+            swiftSettings: settings
+        ),
+        .testTarget(
+            name: "KioskDirectoryTests",
+            dependencies: ["KioskDirectory", "KioskCore", "KioskTestSupport"],
             // Read by path (#filePath), not bundled: the dateutil cross-check cases and their generator.
             exclude: ["Fixtures"],
             swiftSettings: settings
         ),
         .testTarget(
             name: "ESCPOSTests",
-            dependencies: ["ESCPOS", "KioskCore"],
+            dependencies: ["ESCPOS", "KioskCore", "KioskDirectory"],
             swiftSettings: settings
         ),
         .testTarget(
@@ -325,7 +341,7 @@ let package = Package(
         ),
         .testTarget(
             name: "KioskConfigTests",
-            dependencies: ["KioskConfig", "KioskCore"],
+            dependencies: ["KioskConfig", "KioskCore", "KioskDirectory"],
             swiftSettings: settings
         ),
         .testTarget(
@@ -353,7 +369,8 @@ let package = Package(
         .testTarget(
             name: "KioskHardwareTests",
             dependencies: [
-                "CKioskShims", "KioskHardware", "KioskCore", "ESCPOS", "KioskSimulator", "KioskTestSupport",
+                "CKioskShims", "KioskHardware", "KioskCore", "KioskDirectory", "ESCPOS", "KioskSimulator",
+                "KioskTestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: settings
@@ -362,7 +379,7 @@ let package = Package(
             name: "EndToEndTests",
             dependencies: [
                 "KioskApp", "KioskConfig", "KioskControl", "KioskRuntime", "KioskSimulator", "KioskStore", "KioskCore",
-                "ESCPOS", "KioskTestSupport", "KioskSync", "HubReport", "HubReportAPI",
+                "KioskDirectory", "ESCPOS", "KioskTestSupport", "KioskSync", "HubReport", "HubReportAPI",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "GRDB", package: "GRDB.swift"),

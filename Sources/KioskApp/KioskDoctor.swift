@@ -2,6 +2,7 @@ import ESCPOS
 import Foundation
 import KioskConfig
 import KioskCore
+import KioskDirectory
 import KioskHardware
 import KioskRuntime
 import KioskStore
@@ -76,7 +77,8 @@ public enum KioskDoctor {
     }
 
     static func directory(_ configuration: KioskConfiguration) -> DoctorCheck {
-        let result = DirectoryLoader.check(path: configuration.directoryFile, needs: configuration.layout.needs)
+        let result = DirectoryLoader.check(
+            path: configuration.directoryFile, format: configuration.directoryFormat, needs: configuration.layout.needs)
         if let first = result.errors.first {
             return DoctorCheck(
                 "directory", .problem, "\(configuration.directoryFile): \(result.errors.count) errors, first: \(first)",

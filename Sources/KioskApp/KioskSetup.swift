@@ -2,6 +2,7 @@ import ESCPOS
 import Foundation
 import KioskConfig
 import KioskCore
+import KioskDirectory
 
 /// A checked configuration and directory, and where the kiosk keeps its state. Loading touches nothing.
 public struct KioskSetup: Sendable {
@@ -37,7 +38,9 @@ public struct KioskSetup: Sendable {
         }
         let loaded: (directory: ServiceDirectory, warnings: [DirectoryProblem])
         do {
-            loaded = try DirectoryLoader.load(path: configuration.directoryFile, needs: configuration.layout.needs)
+            loaded = try DirectoryLoader.load(
+                path: configuration.directoryFile, format: configuration.directoryFormat,
+                needs: configuration.layout.needs)
         } catch {
             throw StartupError(error)
         }

@@ -1,5 +1,6 @@
 import ESCPOS
 import KioskCore
+import KioskDirectory
 
 extension ServiceDirectory {
     /// A warning for each printed text with characters `codePage` cannot print (until slips print any script):

@@ -1,5 +1,6 @@
 import KioskConfig
 import KioskCore
+import KioskDirectory
 import KioskStore
 
 /// Why the kiosk did not start: printed on standard error, with an exit status for systemd.

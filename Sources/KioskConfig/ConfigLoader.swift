@@ -1,6 +1,7 @@
 import ESCPOS
 import Foundation
 import KioskCore
+import KioskDirectory
 import TOMLKit
 
 /// Reads `kiosk.toml`. Every problem in the file is reported at once, each with its line and key.
@@ -96,6 +97,15 @@ public enum ConfigLoader {
         let trustClock = kiosk.bool("trust_clock") ?? (backend == .simulator)
         let directoryName = kiosk.string("directory") ?? "directory.json"
         let directoryFile = KioskConfiguration.absolute(directoryName, relativeTo: base)
+        var directoryFormat = DirectoryFormat.auto
+        if let name = kiosk.string("directory_format") {
+            if let format = DirectoryFormat(name: name) {
+                directoryFormat = format
+            } else {
+                kiosk.problem(
+                    "directory_format", "\"\(name)\" is not a directory format; use one of \(DirectoryFormat.names)")
+            }
+        }
         kiosk.reportUnknownKeys()
 
         // [printer]
@@ -238,6 +248,7 @@ public enum ConfigLoader {
             rules: rules, layout: KioskLayout(needs: needs, buttons: buttons), simulator: simulator, board: board,
             wiring: wiring, printerLink: link, trustClock: trustClock)
         configuration.sync = sync
+        configuration.directoryFormat = directoryFormat
         return configuration
     }
 }

@@ -1,13 +1,17 @@
 import Foundation
 import KioskCore
+import KioskDirectory
 
 /// Reads the directory file a configuration names.
 public enum DirectoryLoader {
     /// A directory file larger than this is refused before it is read (a kiosk's local services take a few MB).
     static let maximumFileBytes = 100_000_000
 
-    /// Every problem in the file at `path`; `needs` adds the checks of how needs map to services.
-    public static func check(path: String, needs: [Need]?) -> DirectoryDecoder.Result {
+    /// Every problem in the file at `path` read as `format`; `needs` adds the checks of how needs map to services,
+    /// `today` those of schedules whose validity ended.
+    public static func check(
+        path: String, format: DirectoryFormat = .auto, needs: [Need]?, today: LocalDate? = nil
+    ) -> DirectoryDecoder.Result {
         let bytes: [UInt8]
         do throws(TextFileError) {
             bytes = try TextFile.read(atPath: path, maximumBytes: maximumFileBytes)
@@ -24,16 +28,16 @@ public enum DirectoryLoader {
                 severity: .error, line: error.line, serviceID: nil, field: "", message: message)
             return DirectoryDecoder.Result(directory: ServiceDirectory(services: []), problems: [problem])
         }
-        return DirectoryDecoder().decode(bytes, needs: needs)
+        return DirectoryDecoder().decode(bytes, format: format, needs: needs, today: today)
     }
 
     /// Loads the directory at `path`, or throws when it has errors. Warnings are returned for the log.
     public static func load(
-        path: String, needs: [Need]
+        path: String, format: DirectoryFormat = .auto, needs: [Need]
     ) throws(DirectoryError) -> (
         directory: ServiceDirectory, warnings: [DirectoryProblem]
     ) {
-        let result = check(path: path, needs: needs)
+        let result = check(path: path, format: format, needs: needs)
         if !result.errors.isEmpty { throw DirectoryError(file: path, problems: result.problems) }
         return (result.directory, result.warnings)
     }

@@ -1,6 +1,7 @@
 import ESCPOS
 import Foundation
 import KioskCore
+import KioskDirectory
 
 /// Which hardware the daemon drives.
 public enum Backend: String, Hashable, Sendable, CaseIterable {
@@ -97,6 +98,8 @@ public struct KioskConfiguration: Sendable {
     public var stateDirectory: String?
     /// The directory of services (absolute).
     public var directoryFile: String
+    /// The format of the directory file (`[kiosk] directory_format`): `auto` unless the file says otherwise.
+    public var directoryFormat: DirectoryFormat = .auto
     public var printerProfile: PrinterProfile
     public var slip: Slip
     public var rules: PressRules

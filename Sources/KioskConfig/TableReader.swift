@@ -1,4 +1,5 @@
 import KioskCore
+import KioskDirectory
 import TOMLKit
 
 /// Reads one TOML table with typed accessors, collecting problems (wrong type, out of range, unknown key) with

@@ -5,6 +5,7 @@ import KioskApp
 import KioskConfig
 import KioskControl
 import KioskCore
+import KioskDirectory
 import KioskRuntime
 
 struct SlipCommand: ParsableCommand {
@@ -60,7 +61,9 @@ struct SlipCommand: ParsableCommand {
             }
             let directory: ServiceDirectory
             do {
-                directory = try DirectoryLoader.load(path: configuration.directoryFile, needs: layout.needs).directory
+                directory = try DirectoryLoader.load(
+                    path: configuration.directoryFile, format: configuration.directoryFormat, needs: layout.needs
+                ).directory
             } catch {
                 throw ToolError(error.description)
             }

@@ -1,6 +1,7 @@
 import ESCPOS
 import Foundation
 import KioskCore
+import KioskDirectory
 import Testing
 
 @Suite("Encode → decode round trips")

@@ -1,6 +1,7 @@
 import Foundation
 import KioskConfig
 import KioskCore
+import KioskDirectory
 import Testing
 
 #if canImport(Glibc)

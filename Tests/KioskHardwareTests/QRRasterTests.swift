@@ -1,6 +1,7 @@
 import ESCPOS
 import Foundation
 import KioskCore
+import KioskDirectory
 import KioskHardware
 import KioskTestSupport
 import Testing

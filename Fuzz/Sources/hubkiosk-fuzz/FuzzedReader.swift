@@ -2,6 +2,7 @@ import ESCPOS
 import Foundation
 import KioskConfig
 import KioskCore
+import KioskDirectory
 import KioskSimulator
 
 /// One of the readers that take input from a person or a feed, and everything the kiosk then does with what it

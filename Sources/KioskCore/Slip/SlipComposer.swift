@@ -100,7 +100,9 @@ public struct SlipComposer: Sendable {
                 } else if let note = service.schedules.compactMap(\.note).first {
                     slip.text(note)
                 } else {
-                    slip.text(service.phones.isEmpty ? "Ask staff for opening times" : "Phone for opening times")
+                    // No structured times (ALISS has none): never invent one; say how to find out, and what it is.
+                    slip.text(SlipComposer.howToFindOpeningTimes(service))
+                    if let summary = service.description.flatMap(SlipComposer.shortDescription) { slip.text(summary) }
                 }
                 if let address = service.addresses.first { slip.text(address) }
             }
@@ -122,10 +124,38 @@ public struct SlipComposer: Sendable {
         for (index, schedule) in service.schedules.enumerated() {
             if let note = schedule.note { texts.append(("schedules[\(index)].description", note)) }
         }
+        if !service.schedules.contains(where: { $0.isUsable || $0.note != nil }),
+            let summary = service.description.flatMap(shortDescription)
+        {
+            texts.append(("description", summary))
+        }
         if let address = service.addresses.first { texts.append(("service_at_locations[0] address", address)) }
         if let phone = service.phones.first { texts.append(("phones[0]", phone)) }
         if let url = service.url { texts.append(("url", shortURL(url))) }
         return texts
+    }
+
+    /// What a slip says of a service with no opening times: to phone, to check the website, or to ask staff.
+    public static func howToFindOpeningTimes(_ service: DirectoryService) -> String {
+        switch (service.phones.isEmpty, service.url == nil) {
+        case (false, false): return "Phone or check the website for opening times"
+        case (false, true): return "Phone for opening times"
+        case (true, false): return "Check the website for opening times"
+        case (true, true): return "Ask staff for opening times"
+        }
+    }
+
+    /// The first sentence of `description`, cut at a word to at most 90 characters; nil when it is empty.
+    public static func shortDescription(_ description: String) -> String? {
+        let limit = 90
+        let flat = description.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        guard !flat.isEmpty else { return nil }
+        var sentence = Substring(flat)
+        if let end = flat.firstIndex(where: { ".!?".contains($0) }) { sentence = flat[...end] }
+        guard sentence.count > limit else { return String(sentence) }
+        let cut = sentence.prefix(limit - 1)
+        let atWord = cut.lastIndex(of: " ").map { cut[..<$0] } ?? cut
+        return atWord.trimmingCharacters(in: .punctuationCharacters.union(.whitespaces)) + "…"
     }
 
     /// `https://www.example.org/` → `example.org`: what a person types.

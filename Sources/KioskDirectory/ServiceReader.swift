@@ -1,4 +1,5 @@
 import Foundation
+import KioskCore
 
 /// Reads one service, collecting problems.
 ///
@@ -8,12 +9,44 @@ import Foundation
 struct ServiceReader {
     let index: Int
     let node: JSONNode
+    /// The format being read (never ``DirectoryFormat/auto``).
+    let format: DirectoryFormat
+    /// The day the file is checked on, to report schedules whose validity has ended; nil not to check.
+    let today: LocalDate?
     var serviceID: String?
     var problems: [DirectoryProblem] = []
 
-    init(index: Int, node: JSONNode) {
+    init(index: Int, node: JSONNode, format: DirectoryFormat = .oruk3, today: LocalDate? = nil) {
         self.index = index
         self.node = node
+        self.format = format == .auto ? .oruk3 : format
+        self.today = today
+    }
+
+    /// The member `key` of `parent`, or nil when it is absent, null or empty text (feeds write `""` for null).
+    func present(_ parent: JSONNode, _ key: String) -> JSONNode? {
+        guard let value = parent[key], !value.isNull else { return nil }
+        if let text = value.string, text.allSatisfy(\.isWhitespace) { return nil }
+        return value
+    }
+
+    /// Text a slip prints (a name, a description, an address line): as ``text(_:_:field:)``, with HTML tags and
+    /// entities removed and mojibake repaired, each repair reported as a warning naming the field.
+    mutating func displayText(_ parent: JSONNode, _ key: String, field: String? = nil) -> String? {
+        guard let raw = text(parent, key, field: field) else { return nil }
+        let (cleaned, repairs) = FeedText.clean(raw)
+        let at = parent[key] ?? parent
+        for repair in repairs {
+            switch repair {
+            case .html:
+                problem(.warning, at, field ?? key, "holds HTML; printed without its tags as \"\(cleaned.prefix(60))\"")
+            case .mojibake:
+                problem(
+                    .warning, at, field ?? key,
+                    "holds mis-encoded text (UTF-8 read as Windows-1252); printed as \"\(cleaned.prefix(60))\"")
+            }
+        }
+        return cleaned.isEmpty ? nil : cleaned
     }
 
     mutating func problem(_ severity: DirectoryProblem.Severity, _ at: JSONNode, _ field: String, _ message: String) {
@@ -67,7 +100,7 @@ struct ServiceReader {
     }
 
     mutating func list(_ parent: JSONNode, _ key: String, field: String? = nil) -> [JSONNode] {
-        guard let value = parent[key], !value.isNull else { return [] }
+        guard let value = present(parent, key) else { return [] }
         guard let items = value.array else {
             problem(.error, value, field ?? key, "should be a list; found \(value.kindName)")
             return []
@@ -87,6 +120,7 @@ struct ServiceReader {
     }
 
     mutating func read() -> DirectoryService? {
+        if format == .aliss { return readALISS() }
         guard case .object = node.value else {
             problem(.error, node, "", "should be an object (a service); found \(node.kindName)")
             return nil
@@ -100,7 +134,7 @@ struct ServiceReader {
             return nil
         }
         checkSpelling(of: node, known: FieldSpelling.service, field: "")
-        let name = text(node, "name")
+        let name = displayText(node, "name")
         if name == nil { problem(.error, node, "name", "every service needs a \"name\": it is what the slip prints") }
 
         var status = ServiceStatus.active
@@ -123,7 +157,9 @@ struct ServiceReader {
             url = nil
         }
         let email = text(node, "email")
-        let organization = node["organization"].flatMap { text($0, "name", field: "organization.name") }
+        let organization = present(node, "organization").flatMap {
+            displayText($0, "name", field: "organization.name")
+        }
 
         var phones: [String] = []
         func addPhone(_ number: String?) {
@@ -148,22 +184,29 @@ struct ServiceReader {
         for (i, entry) in list(node, "regular_schedules").enumerated() {
             if let schedule = readSchedule(entry, field: "regular_schedules[\(i)]") { schedules.append(schedule) }
         }
+        for (i, entry) in list(node, "holiday_schedules").enumerated() {
+            if let schedule = readHolidaySchedule(entry, field: "holiday_schedules[\(i)]") {
+                schedules.append(schedule)
+            }
+        }
 
         var addresses: [String] = []
         for (i, link) in list(node, "service_at_locations").enumerated() {
             let field = "service_at_locations[\(i)]"
             checkSpelling(of: link, known: FieldSpelling.serviceAtLocation, field: field)
-            if let location = link["location"], !location.isNull {
+            if let location = present(link, "location") {
                 checkSpelling(of: location, known: FieldSpelling.location, field: "\(field).location")
-                let locationName = text(location, "name", field: "\(field).location.name")
-                let lines = list(location, "addresses", field: "\(field).location.addresses")
+                let locationName = displayText(location, "name", field: "\(field).location.name")
+                // HSDS 3 `addresses`; ORUK v1 `physical_addresses`.
+                let addressKey = present(location, "addresses") == nil ? "physical_addresses" : "addresses"
+                let lines = list(location, addressKey, field: "\(field).location.\(addressKey)")
                 if lines.isEmpty, let locationName { addresses.append(locationName) }
                 for (j, address) in lines.enumerated() {
-                    let f = "\(field).location.addresses[\(j)]"
+                    let f = "\(field).location.\(addressKey)[\(j)]"
                     checkSpelling(of: address, known: FieldSpelling.address, field: f)
                     var parts: [String] = []
                     for key in ["address_1", "address_2", "city", "postal_code"] {
-                        if let part = text(address, key, field: "\(f).\(key)"), !parts.contains(part) {
+                        if let part = displayText(address, key, field: "\(f).\(key)"), !parts.contains(part) {
                             parts.append(part)
                         }
                     }
@@ -184,18 +227,18 @@ struct ServiceReader {
         for (i, attribute) in list(node, "attributes").enumerated() {
             let field = "attributes[\(i)]"
             checkSpelling(of: attribute, known: FieldSpelling.attribute, field: field)
-            if let termNode = attribute["taxonomy_term"], !termNode.isNull {
-                terms.append(readTerm(termNode, field: "\(field).taxonomy_term"))
+            if let termNode = present(attribute, "taxonomy_term") {
+                if let term = readTerm(termNode, field: "\(field).taxonomy_term") { terms.append(term) }
             } else if let termID = text(attribute, "taxonomy_term_id", field: "\(field).taxonomy_term_id") {
                 terms.append(TaxonomyTerm(id: termID))
             }
         }
         for (i, entry) in list(node, "taxonomy_terms").enumerated() {
-            terms.append(readTerm(entry, field: "taxonomy_terms[\(i)]"))
+            if let term = readTerm(entry, field: "taxonomy_terms[\(i)]") { terms.append(term) }
         }
         for (i, entry) in list(node, "service_taxonomys").enumerated() {
-            if let termNode = entry["taxonomy"], !termNode.isNull {
-                terms.append(readTerm(termNode, field: "service_taxonomys[\(i)].taxonomy"))
+            if let termNode = present(entry, "taxonomy") {
+                if let term = readTerm(termNode, field: "service_taxonomys[\(i)].taxonomy") { terms.append(term) }
             }
         }
         if terms.isEmpty && status == .active {
@@ -206,17 +249,46 @@ struct ServiceReader {
         }
 
         return DirectoryService(
-            id: id, name: name ?? id, organization: organization, description: text(node, "description"),
+            id: id, name: name ?? id, organization: organization, description: displayText(node, "description"),
             status: status, url: url, email: email, phones: phones, addresses: addresses, schedules: schedules,
             taxonomyTerms: terms)
     }
 
-    mutating func readTerm(_ node: JSONNode, field: String) -> TaxonomyTerm {
+    /// A taxonomy term: an object (HSDS 3 `taxonomy_term`, ORUK v1 `taxonomy`), or just its id or code as text or
+    /// a number. Its taxonomy (vocabulary) is `vocabulary`, `taxonomy` (a name, an id, or an object with a name),
+    /// `taxonomy_detail` or `taxonomy_id`.
+    mutating func readTerm(_ node: JSONNode, field: String) -> TaxonomyTerm? {
+        if node.string != nil || node.jsonNumber != nil {
+            let wrapper = JSONNode(.object([("term", node)]), line: node.line, column: node.column)
+            guard let value = text(wrapper, "term", field: field) else { return nil }
+            return TaxonomyTerm(id: value, code: value)
+        }
+        guard node.members != nil else {
+            problem(.error, node, field, "should be a taxonomy term (an object, or its id); found \(node.kindName)")
+            return nil
+        }
         checkSpelling(of: node, known: FieldSpelling.taxonomyTerm, field: field)
-        return TaxonomyTerm(
+        var vocabulary = text(node, "vocabulary", field: "\(field).vocabulary")
+        for key in ["taxonomy", "taxonomy_detail"] where vocabulary == nil {
+            guard let taxonomy = present(node, key) else { continue }
+            if taxonomy.members != nil {
+                vocabulary =
+                    text(taxonomy, "name", field: "\(field).\(key).name")
+                    ?? text(taxonomy, "id", field: "\(field).\(key).id")
+            } else {
+                vocabulary = text(node, key, field: "\(field).\(key)")
+            }
+        }
+        if vocabulary == nil { vocabulary = text(node, "taxonomy_id", field: "\(field).taxonomy_id") }
+        let term = TaxonomyTerm(
             id: text(node, "id", field: "\(field).id"),
             code: text(node, "code", field: "\(field).code"),
             term: text(node, "term", field: "\(field).term") ?? text(node, "name", field: "\(field).name"),
-            vocabulary: text(node, "vocabulary", field: "\(field).vocabulary"))
+            vocabulary: vocabulary)
+        if term.id == nil && term.code == nil && term.term == nil {
+            problem(.warning, node, field, "has no id, code, name or term: no need can find the service by it")
+            return nil
+        }
+        return term
     }
 }

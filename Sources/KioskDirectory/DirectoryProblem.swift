@@ -1,3 +1,5 @@
+import KioskCore
+
 /// Something wrong in a directory file, with the service and field it is in.
 public struct DirectoryProblem: Hashable, Sendable, CustomStringConvertible {
     public enum Severity: String, Hashable, Sendable {

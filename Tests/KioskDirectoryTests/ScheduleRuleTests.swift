@@ -1,5 +1,6 @@
 import Foundation
 import KioskCore
+import KioskDirectory
 import Testing
 
 /// RFC 5545 / HSDS 3 semantics of the schedule rules, read through the directory decoder as a feed writes them.

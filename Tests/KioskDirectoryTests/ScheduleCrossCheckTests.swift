@@ -1,5 +1,6 @@
 import Foundation
 import KioskCore
+import KioskDirectory
 import Testing
 
 /// The schedule engine against python-dateutil's rrule, an independent RFC 5545 implementation: the fixture holds

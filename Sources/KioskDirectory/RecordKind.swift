@@ -1,3 +1,5 @@
+import KioskCore
+
 /// What an ORUK / HSDS record is, told from the fields only that kind of record has, so that a file of taxonomy
 /// terms or of locations is refused with a message that says what it is, rather than read as services.
 enum RecordKind: Equatable, Sendable {

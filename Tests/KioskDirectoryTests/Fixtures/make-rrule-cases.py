@@ -122,7 +122,7 @@ def main():
     rng = random.Random(20261201)
     cases = [make_case(rng, number) for number in range(400)]
     document = {
-        "generator": "Tests/KioskCoreTests/Fixtures/make-rrule-cases.py",
+        "generator": "Tests/KioskDirectoryTests/Fixtures/make-rrule-cases.py",
         "dateutil": __import__("dateutil").__version__,
         "note": "occurrences are day offsets from `from`, over `days` days",
         "cases": cases,

@@ -1,5 +1,6 @@
 import Foundation
 import KioskCore
+import KioskDirectory
 import KioskTestSupport
 import Testing
 

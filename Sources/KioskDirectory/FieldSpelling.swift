@@ -1,3 +1,5 @@
+import KioskCore
+
 /// The field names of ORUK v3 / HSDS 3 (and ORUK v1) records, to tell a misspelt field (`shedules`) from the extra
 /// fields feeds carry.
 package enum FieldSpelling {

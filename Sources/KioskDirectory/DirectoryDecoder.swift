@@ -1,9 +1,16 @@
 import Foundation
+import KioskCore
 
-/// Reads an Open Referral UK v3 / HSDS 3 directory: a plain list of services, the paginated envelope with
-/// `contents` (ORUK v1: `content`), an object with `services`, or one service (what `/services/{id}` returns). Older ORUK v1 fields
-/// (`regular_schedules`, `service_taxonomys`) are read too. A file of other records (taxonomy terms, categories,
-/// service-at-location records, locations, organizations) is refused with a message saying what it is.
+/// Reads a directory file in one of the ``DirectoryFormat``s:
+///
+/// - ORUK v3 / HSDS 3: a plain list of services, the paginated envelope (`total_items`, `total_pages`,
+///   `page_number`, `contents`), an object with `services`, or one service (what `/services/{id}` returns);
+/// - ORUK v1: the envelope `totalElements`/`totalPages`/`number`/`content`, services with `regular_schedules`,
+///   `holiday_schedules` and `service_taxonomys` (an ORUK v3 file may carry these too, and they are read there);
+/// - ALISS (API v4): `{"count", "next", "data"}`, services with `categories`, `locations` and `organisation`.
+///
+/// A file of other records (taxonomy terms, categories, service-at-location records, locations, organizations) is
+/// refused with a message saying what it is.
 ///
 /// Decoding never stops at the first problem: it reports every problem with its line, service id and field,
 /// and keeps every service it could read.
@@ -11,10 +18,13 @@ public struct DirectoryDecoder {
     public struct Result: Sendable {
         public var directory: ServiceDirectory
         public var problems: [DirectoryProblem]
+        /// The format the file was read as (what ``DirectoryFormat/auto`` found).
+        public var format: DirectoryFormat
 
-        public init(directory: ServiceDirectory, problems: [DirectoryProblem]) {
+        public init(directory: ServiceDirectory, problems: [DirectoryProblem], format: DirectoryFormat = .oruk3) {
             self.directory = directory
             self.problems = problems
+            self.format = format
         }
 
         public var errors: [DirectoryProblem] { problems.filter { $0.severity == .error } }
@@ -23,8 +33,11 @@ public struct DirectoryDecoder {
 
     public init() {}
 
-    /// Decodes `bytes`; when `needs` is given, also warns about services no need finds and needs with no service.
-    public func decode(_ bytes: [UInt8], needs: [Need]? = nil) -> Result {
+    /// Decodes `bytes` as `format`; when `needs` is given, also warns about services no need finds and needs with no
+    /// service; when `today` is given, also about schedules whose validity ended before it.
+    public func decode(
+        _ bytes: [UInt8], format requested: DirectoryFormat = .auto, needs: [Need]? = nil, today: LocalDate? = nil
+    ) -> Result {
         let root: JSONNode
         do {
             root = try JSONParser.parse(bytes)
@@ -32,18 +45,43 @@ public struct DirectoryDecoder {
             let problem = DirectoryProblem(
                 severity: .error, line: error.line, serviceID: nil, field: "",
                 message: "not valid JSON at column \(error.column): \(error.message)")
-            return Result(directory: ServiceDirectory(services: []), problems: [problem])
+            return Result(directory: ServiceDirectory(services: []), problems: [problem], format: requested)
         }
+        let format = requested == .auto ? Self.detect(root) : requested
         var problems: [DirectoryProblem] = []
-        guard let items = serviceItems(in: root, problems: &problems) else {
-            return Result(directory: ServiceDirectory(services: []), problems: problems)
+        let found =
+            format == .aliss ? alissItems(in: root, problems: &problems) : serviceItems(in: root, problems: &problems)
+        guard let items = found else {
+            return Result(directory: ServiceDirectory(services: []), problems: problems, format: format)
+        }
+        // A format named by hand that does not fit the records: said once, rather than a warning per service.
+        let keys = Set(items.prefix(20).flatMap { $0.members?.map(\.key) ?? [] })
+        if format == .aliss && !keys.isDisjoint(with: Self.orukOnly)
+            && keys.isDisjoint(with: ["categories", "organisation", "locations"])
+        {
+            let evidence = Self.quoted(keys.intersection(Self.orukOnly).sorted())
+            problems.append(
+                DirectoryProblem(
+                    severity: .error, line: root.line, serviceID: nil, field: "",
+                    message:
+                        "read as ALISS, but these are Open Referral services (they have \(evidence)); use the format "
+                        + "oruk3 (or auto)"))
+            return Result(directory: ServiceDirectory(services: []), problems: problems, format: format)
+        }
+        if requested != .auto && format != .aliss && Self.detect(root) == .aliss {
+            problems.append(
+                DirectoryProblem(
+                    severity: .warning, line: root.line, serviceID: nil, field: "",
+                    message:
+                        "read as \(format), but these look like ALISS services (\"organisation\", \"categories\"); "
+                        + "their categories are not read: use the format aliss (or auto)"))
         }
         var services: [DirectoryService] = []
         // The first line and position in `services` of each id.
         var seen: [String: (line: Int, position: Int)] = [:]
         for (index, item) in items.enumerated() {
             let (kind, evidence) = RecordKind.of(item)
-            if !kind.isService {
+            if format != .aliss && !kind.isService {
                 problems.append(
                     DirectoryProblem(
                         severity: .error, line: item.line, serviceID: nil, field: "services[\(index)]",
@@ -52,7 +90,7 @@ public struct DirectoryDecoder {
                             + "the list of services"))
                 continue
             }
-            var reader = ServiceReader(index: index, node: item)
+            var reader = ServiceReader(index: index, node: item, format: format, today: today)
             guard let service = reader.read() else {
                 problems += reader.problems
                 continue
@@ -86,9 +124,79 @@ public struct DirectoryDecoder {
         }
         let directory = ServiceDirectory(services: services)
         if let needs {
-            problems += coverage(of: directory, needs: needs, items: items)
+            problems += coverage(of: directory, needs: needs, items: items, format: format)
         }
-        return Result(directory: directory, problems: problems)
+        return Result(directory: directory, problems: problems, format: format)
+    }
+
+    /// Fields of Open Referral services that ALISS services never have.
+    static let orukOnly: Set<String> = [
+        "status", "schedules", "attributes", "service_at_locations", "regular_schedules", "service_taxonomys",
+        "taxonomy_terms", "organization", "phones", "contacts",
+    ]
+
+    /// The format of a parsed file: ALISS's envelope (`data` with `count` or `next`) or its services (`categories`
+    /// with `organisation`); ORUK v1's envelope (`content`, `totalElements`) or v1-only service fields; else ORUK v3.
+    static func detect(_ root: JSONNode) -> DirectoryFormat {
+        let items: [JSONNode]
+        if let list = root.array {
+            items = list
+        } else if root.members != nil {
+            if root["data"]?.array != nil && (root["count"] != nil || root["next"] != nil) { return .aliss }
+            if root["content"] != nil || root["totalElements"] != nil { return .oruk1 }
+            if root["contents"] != nil || root["total_items"] != nil { return .oruk3 }
+            items = root["services"]?.array ?? root["data"]?.array ?? [root]
+        } else {
+            return .oruk3
+        }
+        let keys = Set(items.prefix(20).flatMap { $0.members?.map(\.key) ?? [] })
+        if keys.isDisjoint(with: orukOnly) && keys.contains("id")
+            && (keys.contains("organisation") || (keys.contains("categories") && keys.contains("locations")))
+        {
+            return .aliss
+        }
+        if !keys.isDisjoint(with: ["regular_schedules", "holiday_schedules", "service_taxonomys"])
+            && !keys.contains("schedules")
+        {
+            return .oruk1
+        }
+        return .oruk3
+    }
+
+    /// The services of an ALISS file: `{"count", "next", "previous", "data": […]}` (one page; a `next` says
+    /// others are missing), or the list itself.
+    private func alissItems(in root: JSONNode, problems: inout [DirectoryProblem]) -> [JSONNode]? {
+        if let list = root.array { return list }
+        guard let data = root["data"] ?? root["results"] else {
+            let names = (root.members ?? []).prefix(6).map { "\"\($0.key)\"" }.joined(separator: ", ")
+            problems.append(
+                DirectoryProblem(
+                    severity: .error, line: root.line, serviceID: nil, field: "",
+                    message:
+                        "expected an ALISS page (an object with \"data\", \"count\" and \"next\") or a list of "
+                        + "services; found \(root.kindName)\(names.isEmpty ? "" : " with \(names)")"))
+            return nil
+        }
+        guard let list = data.array else {
+            problems.append(
+                DirectoryProblem(
+                    severity: .error, line: data.line, serviceID: nil, field: "data",
+                    message: "\"data\" should be the list of services; found \(data.kindName)"))
+            return nil
+        }
+        if let next = root["next"], let link = next.string, !link.isEmpty {
+            problems.append(
+                DirectoryProblem(
+                    severity: .warning, line: next.line, serviceID: nil, field: "next",
+                    message: "the file holds one page; services on the next pages (\(link)) are missing"))
+        }
+        if let count = root["count"]?.jsonNumber?.integer, count != list.count, root["next"]?.string == nil {
+            problems.append(
+                DirectoryProblem(
+                    severity: .warning, line: root["count"]?.line, serviceID: nil, field: "count",
+                    message: "says \(count) services, but the file holds \(list.count); every service in it is read"))
+        }
+        return list
     }
 
     /// The records of `root` to read as services; nil, with the problem, when the file is not a directory of
@@ -114,6 +222,7 @@ public struct DirectoryDecoder {
                         field: pageKey)
                 }
                 items = list
+                envelopeChecks(root, count: list.count, problems: &problems)
                 let pagesKey = root["total_pages"] != nil ? "total_pages" : "totalPages"
                 if let pages = root[pagesKey], !pages.isNull {
                     if let count = pages.jsonNumber?.integer, count >= 0 {
@@ -182,11 +291,38 @@ public struct DirectoryDecoder {
         return items
     }
 
+    /// Warnings for a page envelope that is not the whole directory: a later page (`page_number` above 1 in ORUK
+    /// v3, `number` above 0 in ORUK v1, which counts from 0), or a `total_items`/`totalElements` other than the
+    /// count in the file (counts in envelopes are often wrong: every item in the file is read regardless).
+    private func envelopeChecks(_ root: JSONNode, count: Int, problems: inout [DirectoryProblem]) {
+        for (key, first) in [("page_number", 1), ("number", 0)] {
+            guard let node = root[key], let page = node.jsonNumber?.integer else { continue }
+            if page > first {
+                problems.append(
+                    DirectoryProblem(
+                        severity: .warning, line: node.line, serviceID: nil, field: key,
+                        message: "the file is page \(page) (the first is \(first)); services on other pages are missing"
+                    ))
+            }
+        }
+        for key in ["total_items", "totalElements"] {
+            guard let node = root[key], let total = node.jsonNumber?.integer, total != count else { continue }
+            let pages = (root["total_pages"] ?? root["totalPages"])?.jsonNumber?.integer ?? 1
+            guard pages <= 1 else { continue }
+            problems.append(
+                DirectoryProblem(
+                    severity: .warning, line: node.line, serviceID: nil, field: key,
+                    message: "says \(total) services, but the file holds \(count); every service in it is read"))
+        }
+    }
+
     static func quoted(_ names: [String]) -> String {
         names.prefix(3).map { "\"\($0)\"" }.joined(separator: ", ")
     }
 
-    private func coverage(of directory: ServiceDirectory, needs: [Need], items: [JSONNode]) -> [DirectoryProblem] {
+    private func coverage(
+        of directory: ServiceDirectory, needs: [Need], items: [JSONNode], format: DirectoryFormat
+    ) -> [DirectoryProblem] {
         var problems: [DirectoryProblem] = []
         let lines = Dictionary(
             items.compactMap { item in
@@ -197,7 +333,8 @@ public struct DirectoryDecoder {
             if !needs.contains(where: { service.isTagged(withAnyOf: $0.taxonomyTerms) }) {
                 problems.append(
                     DirectoryProblem(
-                        severity: .warning, line: lines[service.id], serviceID: service.id, field: "attributes",
+                        severity: .warning, line: lines[service.id], serviceID: service.id,
+                        field: format == .aliss ? "categories" : "attributes",
                         message:
                             "no kiosk need maps to its taxonomy terms, so it never appears on a slip "
                             + "(add a term to a need's `taxonomy` in the config, or tag the service)"))

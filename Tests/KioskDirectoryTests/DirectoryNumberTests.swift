@@ -1,5 +1,6 @@
 import Foundation
 import KioskCore
+import KioskDirectory
 import Testing
 
 private func numberService(_ member: String) -> String {

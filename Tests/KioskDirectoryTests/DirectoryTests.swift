@@ -1,5 +1,6 @@
 import Foundation
 import KioskCore
+import KioskDirectory
 import Testing
 
 @Suite("ORUK v3 directory decoding")

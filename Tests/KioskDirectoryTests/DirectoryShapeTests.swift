@@ -1,5 +1,6 @@
 import Foundation
 import KioskCore
+import KioskDirectory
 import Testing
 
 @Suite("Directory shapes, repeated ids and misspelt fields")

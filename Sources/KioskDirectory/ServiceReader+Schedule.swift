@@ -1,4 +1,5 @@
 import Foundation
+import KioskCore
 
 extension ServiceReader {
     static let weekdayNames = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
@@ -12,7 +13,8 @@ extension ServiceReader {
         checkSpelling(of: node, known: FieldSpelling.schedule, field: field)
         let errorsBefore = problems.filter { $0.severity == .error }.count
         let note =
-            text(node, "description", field: "\(field).description") ?? text(node, "notes", field: "\(field).notes")
+            displayText(node, "description", field: "\(field).description")
+            ?? displayText(node, "notes", field: "\(field).notes")
 
         var byDay: [ServiceSchedule.DayRule] = []
         for (part, at) in parts(node, "byday", field: "\(field).byday") {
@@ -26,10 +28,8 @@ extension ServiceReader {
             }
         }
         // ORUK v1 `weekday` ("Monday" or 1–7).
-        if let weekdayNode = node["weekday"], !weekdayNode.isNull {
-            if let name = weekdayNode.string,
-                let i = Self.weekdayNames.firstIndex(of: name.trimmingCharacters(in: .whitespaces).lowercased())
-            {
+        if let weekdayNode = present(node, "weekday") {
+            if let name = weekdayNode.string, let i = Self.weekdayIndex(name) {
                 byDay.append(.init(weekday: Weekday.allCases[i]))
             } else if let number = integer(
                 weekdayNode, field: "\(field).weekday", range: 1...7, expected: "a weekday (Monday … Sunday, or 1–7)")
@@ -54,7 +54,7 @@ extension ServiceReader {
 
         var frequency: ServiceSchedule.Frequency?
         if let raw = text(node, "freq", field: "\(field).freq") {
-            frequency = ServiceSchedule.Frequency(rawValue: raw.uppercased())
+            frequency = Self.frequency(raw)
             if frequency == nil {
                 problem(
                     .error, node["freq"] ?? node, "\(field).freq",
@@ -83,7 +83,7 @@ extension ServiceReader {
         }
 
         var interval = 1
-        if let intervalNode = node["interval"], !intervalNode.isNull {
+        if let intervalNode = present(node, "interval") {
             interval =
                 integer(
                     intervalNode, field: "\(field).interval", range: 1...52, expected: "a whole number from 1 to 52")
@@ -101,10 +101,11 @@ extension ServiceReader {
 
         func time(_ key: String) -> ScheduleTime? {
             guard let raw = text(node, key, field: "\(field).\(key)") else { return nil }
-            if let time = ScheduleTime(text: raw, allowsEndOfDay: key == "closes_at") { return time }
+            if let parsed = FeedTime.parse(raw, allowsEndOfDay: key == "closes_at") { return parsed.time }
             problem(
                 .error, node[key] ?? node, "\(field).\(key)",
-                "\"\(raw)\" is not a time of day (HH:MM, 24-hour; 09:00:00, 09:00:00Z and 09:00+01:00 are read too)")
+                "\"\(raw)\" is not a time of day (HH:MM, 24-hour; 9:00, 09:00:00, 09:00:00Z, 09:00+01:00, 4:00 PM "
+                    + "and 3pm are read too)")
             return nil
         }
         func date(_ key: String) -> LocalDate? {
@@ -123,6 +124,19 @@ extension ServiceReader {
         if let opensAt, let closesAt, opensAt == closesAt {
             problem(
                 .error, node["closes_at"] ?? node, "\(field).closes_at", "closes at the time it opens (\(opensAt))")
+        } else if let opens = opensAt, let closes = closesAt, opens.utcOffset == closes.utcOffset,
+            closes.time < opens.time, closes.time != LocalTime(hour: 0, minute: 0)
+        {
+            // An evening opening that runs past midnight (a night shelter, a listening line) is read as such, as
+            // the core does; anything else is a slip of the pen (`09:00`–`05:00` for 17:00) not to guess at.
+            let overnight = opens.time.hour >= 17 || (opens.time.hour >= 12 && closes.time.hour < 6)
+            if !overnight {
+                problem(
+                    .error, node["closes_at"] ?? node, "\(field).closes_at",
+                    "closes at \(closes.time), before it opens at \(opens.time); write the closing time on the "
+                        + "24-hour clock (\(LocalTime(hour: (closes.time.hour + 12) % 24, minute: closes.time.minute)!) "
+                        + "for an afternoon)")
+            }
         }
         // Whether each time is written at all (one written but not readable has its own problem already).
         func written(_ key: String) -> Bool {
@@ -177,7 +191,86 @@ extension ServiceReader {
         if opensAt == nil && note == nil {
             problem(.warning, node, "\(field).opens_at", "no opening times: the slip cannot say when it is open")
         }
+        let ends = [("valid_to", validTo), ("until", until)].compactMap { key, date in date.map { (key, $0) } }
+        if let today, let ended = ends.min(by: { $0.1 < $1.1 }), ended.1 < today {
+            problem(
+                .warning, node[ended.0] ?? node, "\(field).\(ended.0)",
+                "the schedule ended on \(ended.1) (\(ended.0)); its times are not printed (update the feed)")
+        }
         return schedule
+    }
+
+    /// The index (Monday 0) of a day name as ORUK v1 feeds write it: `Monday`, `monday`, `Mon`, `Tues`, `Thurs`.
+    static func weekdayIndex(_ name: String) -> Int? {
+        let key = name.trimmingCharacters(in: .whitespaces).lowercased().filter { $0 != "." }
+        guard key.count >= 3 else { return nil }
+        return weekdayNames.firstIndex { $0 == key || $0.hasPrefix(key) }
+    }
+
+    /// `WEEKLY`, `weekly`, `Weekly`, `WK`, `W`; `MONTHLY`, `MTH`, `M`; `DAILY`, `D`: the frequencies feeds write.
+    static func frequency(_ raw: String) -> ServiceSchedule.Frequency? {
+        let key = raw.trimmingCharacters(in: .whitespaces).uppercased().filter { $0.isLetter }
+        switch key {
+        case "DAILY", "DAY", "D", "EVERYDAY": return .daily
+        case "WEEKLY", "WEEK", "WK", "WKLY", "W": return .weekly
+        case "MONTHLY", "MONTH", "MTH", "MTHLY", "M": return .monthly
+        default: return nil
+        }
+    }
+
+    /// An ORUK v1 `holiday_schedules` entry: open (`closed` false) with times from `start_date` to `end_date`, read
+    /// as a daily opening over those dates; a closure is reported, since a slip cannot yet leave closures out.
+    mutating func readHolidaySchedule(_ node: JSONNode, field: String) -> ServiceSchedule? {
+        guard case .object = node.value else {
+            problem(.error, node, field, "should be an object (a holiday schedule); found \(node.kindName)")
+            return nil
+        }
+        func date(_ key: String) -> LocalDate? {
+            guard let raw = text(node, key, field: "\(field).\(key)") else { return nil }
+            if let date = LocalDate(iso: String(raw.prefix(10))) { return date }
+            problem(.error, node[key] ?? node, "\(field).\(key)", "\"\(raw)\" is not a date (YYYY-MM-DD)")
+            return nil
+        }
+        let start = date("start_date")
+        let end = date("end_date") ?? start
+        var closed = false
+        if let value = present(node, "closed") {
+            if case .bool(let flag) = value.value {
+                closed = flag
+            } else if let text = value.string?.lowercased(), ["true", "false", "yes", "no"].contains(text) {
+                closed = text == "true" || text == "yes"
+            } else {
+                problem(.error, value, "\(field).closed", "should be true or false; found \(value.kindName)")
+                return nil
+            }
+        }
+        guard let start, let end else {
+            problem(.error, node, "\(field).start_date", "a holiday schedule needs start_date (YYYY-MM-DD)")
+            return nil
+        }
+        if let today, end < today { return nil }
+        if closed {
+            problem(
+                .warning, node, "\(field).closed",
+                "closed from \(start) to \(end): the slip cannot yet leave out closures, so it may show a regular "
+                    + "opening in that time")
+            return nil
+        }
+        guard let opens = text(node, "opens_at", field: "\(field).opens_at"),
+            let closes = text(node, "closes_at", field: "\(field).closes_at")
+        else {
+            problem(.error, node, "\(field).opens_at", "an open holiday schedule needs opens_at and closes_at")
+            return nil
+        }
+        guard let opensAt = FeedTime.parse(opens, allowsEndOfDay: false)?.time,
+            let closesAt = FeedTime.parse(closes, allowsEndOfDay: true)?.time
+        else {
+            problem(.error, node, "\(field).opens_at", "\"\(opens)\"–\"\(closes)\" is not a pair of times of day")
+            return nil
+        }
+        return ServiceSchedule(
+            frequency: .daily, opensAt: opensAt.time, closesAt: closesAt.time, validFrom: start, validTo: end,
+            opensAtUTCOffset: opensAt.utcOffset, closesAtUTCOffset: closesAt.utcOffset)
     }
 
     /// The entries of a list-valued schedule field, each with the node to point problems at: `"MO,WE"`, `15`,

@@ -1,0 +1,91 @@
+import KioskCore
+
+extension ServiceReader {
+    /// Fields of an ALISS (API v4) service.
+    static let alissService: Set<String> = [
+        "id", "name", "description", "url", "phone", "email", "categories", "organisation", "locations",
+        "service_areas", "aliss_url", "permalink", "slug", "last_updated", "is_deleted", "accessibility_features",
+        "created_on", "updated_on",
+    ]
+
+    /// Reads one ALISS service: `categories` (objects with a `slug` and `name`, or slugs) become taxonomy terms,
+    /// `locations` addresses, `organisation` the organization. ALISS has no structured opening hours: the service
+    /// has no schedule, and the slip says to phone or check the website rather than invent a time.
+    mutating func readALISS() -> DirectoryService? {
+        guard case .object = node.value else {
+            problem(.error, node, "", "should be an object (a service); found \(node.kindName)")
+            return nil
+        }
+        let problemsBefore = problems.count
+        let id = text(node, "id")
+        serviceID = id
+        guard let id else {
+            if problems.count == problemsBefore { problem(.error, node, "id", "every service needs an \"id\"") }
+            return nil
+        }
+        checkSpelling(of: node, known: Self.alissService, field: "")
+        let name = displayText(node, "name")
+        if name == nil { problem(.error, node, "name", "every service needs a \"name\": it is what the slip prints") }
+        var status = ServiceStatus.active
+        if let deleted = present(node, "is_deleted"), case .bool(true) = deleted.value { status = .defunct }
+
+        var url = text(node, "url")
+        if let value = url, !(value.hasPrefix("https://") || value.hasPrefix("http://")) {
+            if value.hasPrefix("www.") {
+                url = "https://" + value
+            } else {
+                problem(
+                    .warning, node["url"] ?? node, "url", "\"\(value)\" is not a web address (https://…); not printed")
+                url = nil
+            }
+        }
+        var phones: [String] = []
+        if let phone = text(node, "phone") { phones.append(phone) }
+        let organization = present(node, "organisation").flatMap { organisation in
+            organisation.string.map { FeedText.clean($0).text }
+                ?? displayText(organisation, "name", field: "organisation.name")
+        }
+
+        var addresses: [String] = []
+        for (i, location) in list(node, "locations").enumerated() {
+            let field = "locations[\(i)]"
+            if let formatted = displayText(location, "formatted_address", field: "\(field).formatted_address") {
+                addresses.append(formatted)
+                continue
+            }
+            var parts: [String] = []
+            for key in ["name", "street_address", "locality", "postal_code"] {
+                if let part = displayText(location, key, field: "\(field).\(key)"), !parts.contains(part) {
+                    parts.append(part)
+                }
+            }
+            if !parts.isEmpty { addresses.append(parts.joined(separator: ", ")) }
+        }
+
+        var terms: [TaxonomyTerm] = []
+        for (i, category) in list(node, "categories").enumerated() {
+            let field = "categories[\(i)]"
+            if category.members != nil {
+                let slug = text(category, "slug", field: "\(field).slug")
+                let categoryName = text(category, "name", field: "\(field).name")
+                if slug == nil && categoryName == nil {
+                    problem(.warning, category, field, "has no slug or name: no need can find the service by it")
+                    continue
+                }
+                terms.append(TaxonomyTerm(id: slug, code: slug, term: categoryName, vocabulary: "aliss"))
+            } else if let slug = readTerm(category, field: field) {
+                terms.append(TaxonomyTerm(id: slug.id, code: slug.code, vocabulary: "aliss"))
+            }
+        }
+        if terms.isEmpty {
+            problem(.warning, node, "categories", "no categories: no need finds this service, so no slip lists it")
+        }
+        if phones.isEmpty && url == nil && addresses.isEmpty {
+            problem(.warning, node, "phone", "no phone, web address or location: the slip cannot say how to reach it")
+        }
+        return DirectoryService(
+            id: id, name: name ?? id, organization: organization, description: displayText(node, "description"),
+            status: status, url: url, email: text(node, "email"), phones: phones, addresses: addresses,
+            schedules: [], taxonomyTerms: terms)
+    }
+}

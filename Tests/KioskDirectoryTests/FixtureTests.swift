@@ -1,0 +1,273 @@
+import Foundation
+import KioskCore
+import KioskDirectory
+import Testing
+
+/// The files of `Tests/Fixtures/directories` (one per format and quirk; its README says which), each read as a
+/// kiosk would: every quirk read right, or reported naming the service and the field.
+@Suite("Directory fixtures")
+struct FixtureTests {
+    static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/directories")
+    static let today = LocalDate(year: 2026, month: 12, day: 1)!
+
+    func read(_ name: String, format: DirectoryFormat = .auto) throws -> DirectoryDecoder.Result {
+        let bytes = Array(try Data(contentsOf: Self.folder.appendingPathComponent(name)))
+        return DirectoryDecoder().decode(bytes, format: format, needs: Need.defaults, today: Self.today)
+    }
+
+    func service(_ result: DirectoryDecoder.Result, _ id: String) -> DirectoryService? {
+        result.directory.services.first { $0.id == id }
+    }
+
+    func problems(
+        _ result: DirectoryDecoder.Result, _ id: String, _ severity: DirectoryProblem.Severity
+    )
+        -> [DirectoryProblem]
+    {
+        result.problems.filter { $0.serviceID == id && $0.severity == severity }
+    }
+
+    @Test("every fixture has a line in the README, and every line a fixture")
+    func readme() throws {
+        let readme = try String(contentsOf: Self.folder.appendingPathComponent("README.md"), encoding: .utf8)
+        let files = try FileManager.default.contentsOfDirectory(atPath: Self.folder.path).filter {
+            $0.hasSuffix(".json")
+        }
+        #expect(files.count >= 14)
+        for file in files { #expect(readme.contains("| `\(file)` |"), "\(file) has no line in the README") }
+    }
+
+    @Test(
+        "the ORUK v3 shapes read to the same services",
+        arguments: ["oruk3-array.json", "oruk3-services-object.json", "oruk3-paginated.json"])
+    func oruk3Shapes(file: String) throws {
+        let result = try read(file)
+        #expect(result.format == .oruk3)
+        #expect(result.errors.isEmpty, "\(result.errors)")
+        #expect(result.directory.services.map(\.id) == ["svc-food", "svc-money"])
+        let food = service(result, "svc-food")
+        #expect(food?.addresses == ["Southside Hall, 12 Main Street, Glasgow, G5 9AA"])
+        #expect(food?.taxonomyTerms.first?.vocabulary == "hub")
+    }
+
+    @Test("one service on its own is a directory of one")
+    func singleObject() throws {
+        let result = try read("oruk3-single-object.json")
+        #expect(result.errors.isEmpty)
+        #expect(result.directory.services.map(\.id) == ["svc-food"])
+    }
+
+    @Test("a page envelope with a wrong total and a repeated service: merged, both warned")
+    func paginated() throws {
+        let result = try read("oruk3-paginated.json")
+        #expect(result.warnings.contains { $0.field == "total_items" && $0.message.contains("says 5") })
+        #expect(problems(result, "svc-food", .warning).contains { $0.field == "id" && $0.message.contains("merged") })
+    }
+
+    @Test("one id with different content is an error naming the id and what differs")
+    func conflicting() throws {
+        let result = try read("oruk3-conflicting-duplicate.json")
+        let errors = problems(result, "svc-money", .error)
+        #expect(errors.count == 1)
+        #expect(errors.first?.field == "id")
+        #expect(errors.first?.message.contains("name") == true)
+    }
+
+    @Test("a later page saved alone is warned about")
+    func laterPage() throws {
+        let result = try read("oruk3-later-page.json")
+        #expect(result.warnings.contains { $0.field == "page_number" })
+        #expect(result.warnings.contains { $0.field == "total_pages" })
+    }
+
+    @Test("taxonomy terms with the taxonomy as a string, an id, an object, and the term as a bare id")
+    func taxonomyForms() throws {
+        let result = try read("oruk3-taxonomy-forms.json")
+        #expect(result.errors.isEmpty, "\(result.errors)")
+        #expect(service(result, "tax-string")?.taxonomyTerms.first?.vocabulary == "Open Referral UK")
+        #expect(service(result, "tax-id")?.taxonomyTerms.first?.vocabulary == "tx-hub")
+        #expect(service(result, "tax-object")?.taxonomyTerms.first?.vocabulary == "ESD service types")
+        #expect(service(result, "tax-term-id-only")?.isTagged(withAnyOf: ["mental-health"]) == true)
+        let summary = DirectorySummary(directory: result.directory, needs: Need.defaults)
+        #expect(summary.unreached == ["tax-term-unmapped"])
+        #expect(summary.unmappedTerms.map(\.term) == ["legal-aid"])
+        #expect(summary.perNeed.first { $0.code == "food" }?.services == 1)
+        #expect(summary.perNeed.first { $0.code == "social" }?.services == 1)
+    }
+
+    @Test("ORUK v1: its envelope, weekdays as numbers and names, holidays, taxonomys, contacts' phones")
+    func oruk1() throws {
+        let result = try read("oruk1-paginated.json")
+        #expect(result.format == .oruk1)
+        let carers = try #require(service(result, "v1-carers"))
+        #expect(carers.organization == "Carers Trust")
+        #expect(carers.phones == ["0113 496 0003"])
+        #expect(carers.addresses == ["Carers Centre, 3 Green Lane, Leeds, LS1 1AA"])
+        #expect(carers.isTagged(withAnyOf: ["caring"]))
+        #expect(carers.schedules.count == 3)
+        #expect(carers.schedules[0].byDay == [.init(weekday: .tuesday)])
+        #expect(carers.schedules[1].byDay == [.init(weekday: .saturday)])
+        #expect(carers.schedules[2].validFrom == LocalDate(year: 2026, month: 12, day: 29))
+        #expect(
+            problems(result, "v1-carers", .warning).contains {
+                $0.field == "holiday_schedules[0].closed" && $0.message.contains("2026-12-25")
+            })
+        #expect(problems(result, "v1-work", .error).map(\.field) == ["regular_schedules[0].weekday"])
+        let summary = DirectorySummary(directory: result.directory, needs: Need.defaults)
+        #expect(summary.unmappedTerms.map(\.term) == ["employment"])
+    }
+
+    @Test("ALISS v4: categories, organisation, locations, no invented times")
+    func aliss() throws {
+        let result = try read("aliss-v4.json")
+        #expect(result.format == .aliss)
+        #expect(result.errors.isEmpty, "\(result.errors)")
+        #expect(result.directory.services.count == 3)
+        let larder = try #require(service(result, "7f0c1a52-0001-4d7b-9a63-111111111111"))
+        #expect(larder.organization == "Hillhead Larder SCIO")
+        #expect(larder.addresses == ["5 Byres Road, Glasgow, G12 8AA"])
+        #expect(larder.phones == ["0141 496 0010"])
+        #expect(larder.isTagged(withAnyOf: ["community-meal"]))
+        #expect(larder.schedules.isEmpty)
+        let walk = try #require(service(result, "7f0c1a52-0002-4d7b-9a63-222222222222"))
+        #expect(walk.url == nil && walk.phones.isEmpty && walk.description == nil)
+        #expect(walk.addresses == ["Kelvingrove Park gate, Kelvin Way, Glasgow, G3 7AA"])
+        #expect(walk.isTagged(withAnyOf: ["befriending"]))
+        let summary = DirectorySummary(directory: result.directory, needs: Need.defaults)
+        #expect(summary.unmappedTerms.map(\.term) == ["walking"])
+        // Read as ALISS on request too; and ALISS read as ORUK v3 is not silently taken for services with times.
+        #expect(try read("aliss-v4.json", format: .aliss).directory == result.directory)
+    }
+
+    @Test("an ALISS slip says to phone or check the website and shows a short description")
+    func alissSlip() throws {
+        let result = try read("aliss-v4.json")
+        let layout = KioskLayout(needs: Need.defaults, buttons: [])
+        let composer = SlipComposer(
+            hubName: "Hub", directory: result.directory, layout: layout, timeZone: .london, servicesPerNeed: 3,
+            maximumServices: 6, title: "Places that can help", footer: [])
+        let now = try #require(ISO8601DateFormatter().date(from: "2026-12-01T10:00:00Z"))
+        let texts = composer.compose(needs: ["food"], at: now).blocks.compactMap { block -> String? in
+            if case .text(let text, _) = block { return text }
+            return nil
+        }
+        #expect(texts.contains("Phone or check the website for opening times"))
+        #expect(texts.contains("A community larder open to everyone."))
+        #expect(!texts.contains { $0.contains(":00") })
+        let debt = composer.compose(needs: ["money"], at: now).blocks.compactMap { block -> String? in
+            if case .text(let text, _) = block { return text }
+            return nil
+        }
+        #expect(debt.contains("Check the website for opening times"))
+    }
+
+    @Test("times as feeds write them, each read right or reported")
+    func times() throws {
+        let result = try read("time-forms.json")
+        let expected: [(Int, Int, Int, Int, Int?)] = [
+            (9, 0, 12, 0, nil), (9, 0, 12, 0, nil), (9, 0, 12, 0, 0), (9, 0, 12, 0, 3600), (9, 0, 12, 0, nil),
+            (9, 30, 16, 0, nil), (10, 0, 15, 0, nil),
+        ]
+        for (index, (oh, om, ch, cm, offset)) in expected.enumerated() {
+            let schedule = service(result, "t-\(index)")?.schedules.first
+            #expect(schedule?.opensAt == LocalTime(hour: oh, minute: om), "t-\(index)")
+            #expect(schedule?.closesAt == LocalTime(hour: ch, minute: cm), "t-\(index)")
+            #expect(schedule?.opensAtUTCOffset == offset, "t-\(index)")
+        }
+        #expect(problems(result, "t-7", .error).map(\.field) == ["schedules[0].opens_at"])
+        #expect(result.errors.count == 1)
+    }
+
+    @Test("freq lower-case and abbreviated; ordinals only under MONTHLY")
+    func frequencies() throws {
+        let result = try read("freq-forms.json")
+        #expect(service(result, "f-lower")?.schedules.first?.frequency == .weekly)
+        #expect(service(result, "f-lower")?.schedules.first?.byDay.count == 2)
+        #expect(service(result, "f-abbrev")?.schedules.first?.frequency == .weekly)
+        #expect(
+            service(result, "f-monthly")?.schedules.first?.byDay == [
+                .init(ordinal: 2, weekday: .monday), .init(ordinal: -1, weekday: .friday),
+            ])
+        #expect(problems(result, "f-ordinal-weekly", .error).map(\.field) == ["schedules[0].byday"])
+        #expect(problems(result, "f-unknown", .error).map(\.field) == ["schedules[0].freq"])
+    }
+
+    @Test("a close before the open: overnight from an evening, otherwise an error")
+    func closeBeforeOpen() throws {
+        let result = try read("close-before-open.json")
+        #expect(service(result, "c-overnight")?.schedules.first?.closesAt == LocalTime(hour: 2, minute: 0))
+        #expect(problems(result, "c-overnight", .error).isEmpty)
+        let errors = problems(result, "c-slip", .error)
+        #expect(errors.map(\.field) == ["schedules[0].closes_at"])
+        #expect(errors.first?.message.contains("17:00") == true)
+        #expect(service(result, "c-slip")?.schedules.isEmpty == true)
+    }
+
+    @Test("empty strings are read as nulls")
+    func emptyStrings() throws {
+        let result = try read("empty-strings.json")
+        #expect(result.errors.isEmpty, "\(result.errors)")
+        let warm = try #require(service(result, "e-1"))
+        #expect(warm.url == nil && warm.email == nil && warm.description == nil && warm.organization == nil)
+        #expect(warm.phones == ["0141 496 0020"])
+        #expect(warm.schedules.first?.interval == 1)
+        #expect(warm.schedules.first?.opensAt == LocalTime(hour: 13, minute: 0))
+    }
+
+    @Test("HTML and mojibake are cleaned for the slip and warned naming the field")
+    func htmlAndMojibake() throws {
+        let result = try read("html-mojibake.json")
+        #expect(service(result, "h-html")?.name == "Money & Benefits Advice")
+        #expect(service(result, "h-html")?.description == "Free advice on benefits. Drop in, no appointment.")
+        #expect(service(result, "h-mojibake")?.name == "Café – community lunch")
+        #expect(service(result, "h-mojibake")?.description == "Everyone’s welcome.")
+        #expect(Set(problems(result, "h-html", .warning).map(\.field)).isSuperset(of: ["name", "description"]))
+        #expect(Set(problems(result, "h-mojibake", .warning).map(\.field)).isSuperset(of: ["name", "description"]))
+    }
+
+    @Test("a schedule whose validity ended is reported and not printed")
+    func expired() throws {
+        let result = try read("expired-schedule.json")
+        #expect(
+            problems(result, "x-ended", .warning).contains {
+                $0.field == "schedules[0].valid_to" && $0.message.contains("2024-12-31")
+            })
+        let finder = OpeningFinder(timeZone: .london)
+        let ended = try #require(service(result, "x-ended"))
+        // Monday 2026-12-07 is inside the ended schedule's pattern: the next opening is the Wednesday.
+        let now = try #require(ISO8601DateFormatter().date(from: "2026-12-06T12:00:00Z"))
+        let opening = try #require(finder.nextOpening(of: ended.schedules, after: now))
+        #expect(finder.timeZone.localDate(of: opening.start) == LocalDate(year: 2026, month: 12, day: 9))
+    }
+}
+
+extension FixtureTests {
+    @Test("a format named by hand that does not fit the file is one clear error, not services read wrong")
+    func wrongFormat() throws {
+        let asORUK = try read("aliss-v4.json", format: .oruk3)
+        #expect(asORUK.directory.services.isEmpty)
+        #expect(asORUK.errors.count == 1, "\(asORUK.errors)")
+        #expect(asORUK.errors.first?.message.contains("\"data\"") == true, "\(asORUK.errors)")
+        let asALISS = try read("oruk3-paginated.json", format: .aliss)
+        #expect(asALISS.directory.services.isEmpty)
+        #expect(asALISS.errors.count == 1, "\(asALISS.errors)")
+        #expect(asALISS.errors.first?.message.contains("ALISS") == true, "\(asALISS.errors)")
+    }
+}
+
+extension FixtureTests {
+    @Test("a plain list read as the other format by hand: refused, or warned once")
+    func wrongFormatList() throws {
+        let asALISS = try read("oruk3-array.json", format: .aliss)
+        #expect(asALISS.directory.services.isEmpty)
+        #expect(asALISS.errors.first?.message.contains("Open Referral services") == true, "\(asALISS.errors)")
+        let bytes = Array(try Data(contentsOf: Self.folder.appendingPathComponent("aliss-v4.json")))
+        let root = String(decoding: bytes, as: UTF8.self)
+        let list = try #require(root.range(of: "\"data\": ")).upperBound
+        let plain = String(root[list...].dropLast(2))
+        let asORUK = DirectoryDecoder().decode(Array(plain.utf8), format: .oruk3)
+        #expect(asORUK.warnings.filter { $0.serviceID == nil && $0.message.contains("look like ALISS") }.count == 1)
+        #expect(DirectoryDecoder().decode(Array(plain.utf8)).format == .aliss)
+    }
+}
