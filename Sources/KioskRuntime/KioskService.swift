@@ -75,8 +75,13 @@ public actor KioskService: Service {
     private let statusReporter: (@Sendable (String) -> Void)?
     private var lastReportedStatus = ""
     private(set) var slipsInFlight = 0
+    /// Slips the state machine holds back until the slip interval has passed (a press shortly after a slip):
+    /// at shutdown the kiosk waits for their time (at most that interval) and prints them like the slip in flight.
+    private var deferredSlips: Set<UUID> = []
     private var idleWaiters: [CheckedContinuation<Void, Never>] = []
     let stopping = Mutex(false)
+    /// The slips released at shutdown from the slip interval: printed even though the kiosk is stopping.
+    let printAtStop = Mutex<Set<UUID>>([])
 
     public init(
         configuration: RuntimeConfiguration,
@@ -159,6 +164,7 @@ public actor KioskService: Service {
         logger.info("kiosk stopping: finishing the slip in flight")
         forwardButtons.cancel()
         forwardStatus.cancel()
+        await releaseDeferredSlips()
         timer?.cancel()
         stopping.withLock { $0 = true }
         printJobsContinuation.finish()
@@ -170,6 +176,28 @@ public actor KioskService: Service {
             logger.warning("could not record the clean stop (the next start checks the database): \(error.message)")
         }
         logger.info("kiosk stopped")
+    }
+
+    /// After the last input: a slip held back by the slip interval is sent to the printer when its time comes,
+    /// instead of being dropped with the kiosk's state (its press was acknowledged with "a slip follows"). The
+    /// wait is at most the slip interval; deadlines due before it (a stuck button, an alert's end) are handled too.
+    private func releaseDeferredSlips() async {
+        let waiting = deferredSlips
+        defer { printAtStop.withLock { $0 = waiting.subtracting(deferredSlips) } }
+        var ticks = 0
+        while !deferredSlips.isEmpty, let deadline = machine.nextDeadline, ticks < 8 {
+            ticks += 1
+            if deadline > clock.now + configuration.rules.slipInterval { break }
+            do {
+                try await clock.sleep(until: deadline)
+            } catch {
+                break
+            }
+            await process(.tick)
+        }
+        if !deferredSlips.isEmpty {
+            logger.warning("\(deferredSlips.count) slip(s) held back by the slip interval could not be sent at stop")
+        }
     }
 
     private func processInbox() async {
@@ -237,6 +265,7 @@ public actor KioskService: Service {
             if !step.records.isEmpty { lastStorageError = nil }
             await apply(step.effects)
             if let outcome = step.outcome {
+                if outcome.slip == .deferred, let slip = outcome.slipID { deferredSlips.insert(slip) }
                 logger.debug(
                     "press stored",
                     metadata: [
@@ -330,6 +359,7 @@ public actor KioskService: Service {
                     logger.warning("could not set light \(light) to \(pattern.rawValue): \(error)")
                 }
             case .print(let job):
+                deferredSlips.remove(job.id)
                 slipsInFlight += 1
                 printJobsContinuation.yield(job)
             }
