@@ -179,20 +179,29 @@ public actor KioskService: Service {
     }
 
     /// After the last input: a slip held back by the slip interval is sent to the printer when its time comes,
-    /// instead of being dropped with the kiosk's state (its press was acknowledged with "a slip follows"). The
-    /// wait is at most the slip interval; deadlines due before it (a stuck button, an alert's end) are handled too.
+    /// instead of being dropped with the kiosk's state (its press was acknowledged with "a slip follows").
+    /// Deadlines due before it (a stuck button, an alert's end) are handled too. The wait is bounded by the slip
+    /// interval in real time as well, so that a clock that does not move (a test's) cannot hold the stop.
     private func releaseDeferredSlips() async {
         let waiting = deferredSlips
         defer { printAtStop.withLock { $0 = waiting.subtracting(deferredSlips) } }
+        let interval = configuration.rules.slipInterval
+        let giveUpAt = ContinuousClock.now + interval + .seconds(1)
         var ticks = 0
         while !deferredSlips.isEmpty, let deadline = machine.nextDeadline, ticks < 8 {
             ticks += 1
-            if deadline > clock.now + configuration.rules.slipInterval { break }
-            do {
-                try await clock.sleep(until: deadline)
-            } catch {
-                break
+            if deadline > clock.now + interval { break }
+            let reached = await withTaskGroup(of: Bool.self) { [clock] group in
+                group.addTask { (try? await clock.sleep(until: deadline)) != nil }
+                group.addTask {
+                    try? await Task.sleep(until: giveUpAt, clock: .continuous)
+                    return false
+                }
+                let first = await group.next() ?? false
+                group.cancelAll()
+                return first
             }
+            guard reached else { break }
             await process(.tick)
         }
         if !deferredSlips.isEmpty {
