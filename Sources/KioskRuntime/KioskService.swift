@@ -169,13 +169,19 @@ public actor KioskService: Service {
         stopping.withLock { $0 = true }
         printJobsContinuation.finish()
         let late = await printing.value
+        // The group cancels the kiosk when another service fails, and GRDB refuses to write for a cancelled task:
+        // the results of the slips that were printed and the clean stop are written from a task of their own.
+        await Task { await self.recordStop(late) }.value
+        logger.info("kiosk stopped")
+    }
+
+    private func recordStop(_ late: [(UUID, SlipResult)]) async {
         for (id, result) in late { await process(.slipFinished(id, result)) }
         do {
             try await database.markCleanShutdown()
         } catch {
             logger.warning("could not record the clean stop (the next start checks the database): \(error.message)")
         }
-        logger.info("kiosk stopped")
     }
 
     /// After the last input: a slip held back by the slip interval is sent to the printer when its time comes,

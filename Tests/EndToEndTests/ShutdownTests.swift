@@ -187,3 +187,24 @@ struct ShutdownTests {
         #expect(kiosk.problems.isEmpty, "\(kiosk.problems)")
     }
 }
+
+@Suite("Cancellation while a slip is at the printer")
+struct CancelledStopTests {
+    @Test(
+        "The group cancelled (a service failed) while a slip is at a stalled printer: its result and the clean stop are still recorded",
+        arguments: 0..<10)
+    func cancelledWithSlipInFlight(run: Int) async throws {
+        let kiosk = try StoppingKiosk()
+        #expect(try await kiosk.press("food") == .printing)
+        for await _ in kiosk.printer.arrivals { break }
+        kiosk.running.cancel()
+        if run % 2 == 1 { await kiosk.waitUntilStopping() }
+        kiosk.printer.open()
+        _ = try? await kiosk.running.value
+
+        let reopened = try KioskDatabase(path: kiosk.databasePath)
+        #expect(reopened.lastShutdown == .clean)
+        #expect(try reopened.allSlips().map(\.status) == ["printed"])
+        #expect(try reopened.totals().visits == 1)
+    }
+}
