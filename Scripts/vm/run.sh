@@ -6,7 +6,7 @@
 #   Scripts/vm/run.sh            # everything: packages, module, initramfs (cached in .build-vm/), boot, results
 #
 # Exits 0 only if the VM booted, every module loaded and the harness reported its results with no failure.
-# Each run stops by itself: poweroff at the end, -no-reboot, and a timeout around qemu (VM_TIMEOUT, 280 s).
+# Each run stops by itself: poweroff at the end, -no-reboot, and a timeout around qemu (VM_TIMEOUT, 300 s).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -85,7 +85,7 @@ rm -rf "$OUT" && mkdir -p "$OUT"
 echo "== vm: booting (TCG); console in $OUT/console.log"
 start=$(date +%s)
 set +e
-timeout --kill-after=10 "${VM_TIMEOUT:-280}" qemu-system-x86_64 -machine q35 -accel tcg -cpu max -smp 2 -m 1536 \
+timeout --kill-after=10 "${VM_TIMEOUT:-300}" qemu-system-x86_64 -machine q35 -accel tcg -cpu max -smp 2 -m 1536 \
     -nodefaults -no-reboot -display none -serial "file:$OUT/console.log" \
     -kernel "/boot/vmlinuz-$KREL" -initrd "$INITRD" \
     -append "console=ttyS0 panic=-1 quiet loglevel=4 hubkiosk.root=$ROOT" \

@@ -22,7 +22,9 @@ extension KioskService {
     }
 
     private nonisolated func printSlip(_ job: SlipJob) async -> SlipResult {
-        if stopping.withLock({ $0 }) { return .notPrinted(reason: "kiosk stopping") }
+        if stopping.withLock({ $0 }) && !printAtStop.withLock({ $0.contains(job.id) }) {
+            return .notPrinted(reason: "kiosk stopping")
+        }
         // No bulk replay: a slip that waited too long (printer was out) is not printed when it comes back.
         let age = clock.now - job.requestedAt
         if age > configuration.slipMaximumAge {

@@ -75,8 +75,13 @@ public actor KioskService: Service {
     private let statusReporter: (@Sendable (String) -> Void)?
     private var lastReportedStatus = ""
     private(set) var slipsInFlight = 0
+    /// Slips the state machine holds back until the slip interval has passed (a press shortly after a slip):
+    /// at shutdown the kiosk waits for their time (at most that interval) and prints them like the slip in flight.
+    private var deferredSlips: Set<UUID> = []
     private var idleWaiters: [CheckedContinuation<Void, Never>] = []
     let stopping = Mutex(false)
+    /// The slips released at shutdown from the slip interval: printed even though the kiosk is stopping.
+    let printAtStop = Mutex<Set<UUID>>([])
 
     public init(
         configuration: RuntimeConfiguration,
@@ -159,17 +164,55 @@ public actor KioskService: Service {
         logger.info("kiosk stopping: finishing the slip in flight")
         forwardButtons.cancel()
         forwardStatus.cancel()
+        await releaseDeferredSlips()
         timer?.cancel()
         stopping.withLock { $0 = true }
         printJobsContinuation.finish()
         let late = await printing.value
+        // The group cancels the kiosk when another service fails, and GRDB refuses to write for a cancelled task:
+        // the results of the slips that were printed and the clean stop are written from a task of their own.
+        await Task { await self.recordStop(late) }.value
+        logger.info("kiosk stopped")
+    }
+
+    private func recordStop(_ late: [(UUID, SlipResult)]) async {
         for (id, result) in late { await process(.slipFinished(id, result)) }
         do {
             try await database.markCleanShutdown()
         } catch {
             logger.warning("could not record the clean stop (the next start checks the database): \(error.message)")
         }
-        logger.info("kiosk stopped")
+    }
+
+    /// After the last input: a slip held back by the slip interval is sent to the printer when its time comes,
+    /// instead of being dropped with the kiosk's state (its press was acknowledged with "a slip follows").
+    /// Deadlines due before it (a stuck button, an alert's end) are handled too. The wait is bounded by the slip
+    /// interval in real time as well, so that a clock that does not move (a test's) cannot hold the stop.
+    private func releaseDeferredSlips() async {
+        let waiting = deferredSlips
+        defer { printAtStop.withLock { $0 = waiting.subtracting(deferredSlips) } }
+        let interval = configuration.rules.slipInterval
+        let giveUpAt = ContinuousClock.now + interval + .seconds(1)
+        var ticks = 0
+        while !deferredSlips.isEmpty, let deadline = machine.nextDeadline, ticks < 8 {
+            ticks += 1
+            if deadline > clock.now + interval { break }
+            let reached = await withTaskGroup(of: Bool.self) { [clock] group in
+                group.addTask { (try? await clock.sleep(until: deadline)) != nil }
+                group.addTask {
+                    try? await Task.sleep(until: giveUpAt, clock: .continuous)
+                    return false
+                }
+                let first = await group.next() ?? false
+                group.cancelAll()
+                return first
+            }
+            guard reached else { break }
+            await process(.tick)
+        }
+        if !deferredSlips.isEmpty {
+            logger.warning("\(deferredSlips.count) slip(s) held back by the slip interval could not be sent at stop")
+        }
     }
 
     private func processInbox() async {
@@ -237,6 +280,7 @@ public actor KioskService: Service {
             if !step.records.isEmpty { lastStorageError = nil }
             await apply(step.effects)
             if let outcome = step.outcome {
+                if outcome.slip == .deferred, let slip = outcome.slipID { deferredSlips.insert(slip) }
                 logger.debug(
                     "press stored",
                     metadata: [
@@ -330,6 +374,7 @@ public actor KioskService: Service {
                     logger.warning("could not set light \(light) to \(pattern.rawValue): \(error)")
                 }
             case .print(let job):
+                deferredSlips.remove(job.id)
                 slipsInFlight += 1
                 printJobsContinuation.yield(job)
             }
