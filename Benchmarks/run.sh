@@ -5,6 +5,7 @@
 #   Benchmarks/run.sh                 # the kiosk's: latency export daemon
 #   Benchmarks/run.sh latency         # one of: latency, daemon, export
 #   Benchmarks/run.sh service         # hubreport ingest/export/memory on SQLite, then PostgreSQL
+#   Benchmarks/run.sh sync            # a kiosk's 72 h backlog cleared; press latency and RSS, sync on beside off
 #   HUBS=1000 DAYS=365 Benchmarks/run.sh service    # the scale of issue 7 §8 (default 100 hubs × 365 days)
 #
 # The figures are only meaningful beside their references, which each benchmark measures in the same run.
@@ -15,13 +16,13 @@ if ! command -v swift >/dev/null && [ -x /opt/swift/usr/bin/swift ]; then export
 mkdir -p .bench-state
 what=${1:-latency export daemon}
 case " $what " in
-*" service "*)
-    swift build -c release --product hubreport
-    swift build -c release --product hubreport-bench
-    ;;
+*" service "* | *" sync "*) swift build -c release --product hubreport ;;
 esac
 case " $what " in
-*" latency "* | *" export "* | *" daemon "*)
+*" service "*) swift build -c release --product hubreport-bench ;;
+esac
+case " $what " in
+*" latency "* | *" export "* | *" daemon "* | *" sync "*)
     swift build -c release --product hubkioskd
     swift build -c release --product hubkiosk
     swift build -c release --product hubkiosk-bench

@@ -140,7 +140,7 @@ struct ServiceBenchmark: AsyncParsableCommand {
             if let schema = location.schema, let psql = try? psql {
                 _ = try? CommandRun.run(
                     psql[0], Array(psql.dropFirst()) + ["-X", "-q", "-c", "DROP SCHEMA IF EXISTS \(schema) CASCADE"],
-                    outputFile: directory + "/drop.out")
+                    outputFile: directory + "/drop.out", environment: ["PGOPTIONS": "--client-min-messages=warning"])
             }
         }
         try? FileManager.default.removeItem(atPath: directory)
