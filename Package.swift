@@ -300,6 +300,23 @@ let package = Package(
             path: "Benchmarks/Sources/hubkiosk-bench",
             swiftSettings: settings
         ),
+        // hubreport's ingest, export and memory beside the bare engines (Benchmarks/run.sh service).
+        .executableTarget(
+            name: "hubreport-bench",
+            dependencies: [
+                "HubReport",
+                "HubReportAPI",
+                "KioskCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Benchmarks/Sources/hubreport-bench",
+            swiftSettings: settings
+        ),
         // The readers under libFuzzer (Fuzz/run.sh), or replaying the committed corpus without it.
         .executableTarget(
             name: "hubkiosk-fuzz",

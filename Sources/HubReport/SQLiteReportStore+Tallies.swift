@@ -74,39 +74,44 @@ extension SQLiteReportStore {
             // Summing per day is plain SQL (GROUP BY); the hour column of a summed row is -1 like a day bucket.
             let hour = query.resolution == .day ? "-1" : "hour"
             let group = query.resolution == .day ? "GROUP BY hub_id, day" : "GROUP BY hub_id, day, hour"
-            let bucketRows = try Row.fetchAll(
+            struct Key: Hashable {
+                var hub: String
+                var day: Int
+                var hour: Int
+            }
+            // Cursors, not `fetchAll`: an export of every hub reads hundreds of thousands of rows, and a `Row` each
+            // held at once was most of its memory.
+            var needs: [Key: [NeedCode: Int]] = [:]
+            let needRows = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT hub_id, day, \(hour) AS hour, need, SUM(visits) AS visits
+                    FROM bucket_need \(filter) \(group), need
+                    """, arguments: arguments)
+            while let row = try needRows.next() {
+                needs[Key(hub: row["hub_id"], day: row["day"], hour: row["hour"]), default: [:]][
+                    NeedCode(row["need"] as String)] = row["visits"]
+            }
+            let bucketRows = try Row.fetchCursor(
                 db,
                 sql: """
                     SELECT hub_id, day, \(hour) AS hour, MAX(revision) AS revision, SUM(visits) AS visits,
                            SUM(slips_printed) AS slips_printed, SUM(slips_not_printed) AS slips_not_printed
                     FROM bucket \(filter) \(group) ORDER BY hub_id, day, hour
                     """, arguments: arguments)
-            let needRows = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT hub_id, day, \(hour) AS hour, need, SUM(visits) AS visits
-                    FROM bucket_need \(filter) \(group), need
-                    """, arguments: arguments)
-            struct Key: Hashable {
-                var hub: String
-                var day: Int
-                var hour: Int
-            }
-            var needs: [Key: [NeedCode: Int]] = [:]
-            for row in needRows {
-                needs[Key(hub: row["hub_id"], day: row["day"], hour: row["hour"]), default: [:]][
-                    NeedCode(row["need"] as String)] = row["visits"]
-            }
-            return bucketRows.map { row in
+            var buckets: [StoredBucket] = []
+            while let row = try bucketRows.next() {
                 let key = Key(hub: row["hub_id"], day: row["day"], hour: row["hour"])
-                return StoredBucket(
-                    hubID: key.hub,
-                    key: BucketKey(date: LocalDate(daysSinceEpoch: key.day), hour: key.hour < 0 ? nil : key.hour),
-                    revision: SQLiteReportStore.revision(stored: row["revision"]),
-                    counts: TallyCounts(
-                        visits: row["visits"], visitsByNeed: needs[key] ?? [:], slipsPrinted: row["slips_printed"],
-                        slipsNotPrinted: row["slips_not_printed"]))
+                buckets.append(
+                    StoredBucket(
+                        hubID: key.hub,
+                        key: BucketKey(date: LocalDate(daysSinceEpoch: key.day), hour: key.hour < 0 ? nil : key.hour),
+                        revision: SQLiteReportStore.revision(stored: row["revision"]),
+                        counts: TallyCounts(
+                            visits: row["visits"], visitsByNeed: needs[key] ?? [:], slipsPrinted: row["slips_printed"],
+                            slipsNotPrinted: row["slips_not_printed"])))
             }
+            return buckets
         }
     }
 
