@@ -66,11 +66,14 @@ struct InProcessKiosk {
 }
 
 /// Runs blocking work (socket calls, child processes) off the cooperative thread pool.
+///
+/// Each call gets a thread of its own: Dispatch's global queues have a few threads per core, and tests that block
+/// them on child processes and sockets at once (a full run on 2 cores) would otherwise wait for each other.
 func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
     try await withCheckedThrowingContinuation { continuation in
-        DispatchQueue.global().async {
-            continuation.resume(with: Result { try body() })
-        }
+        let thread = Thread { continuation.resume(with: Result { try body() }) }
+        thread.stackSize = 1 << 20
+        thread.start()
     }
 }
 

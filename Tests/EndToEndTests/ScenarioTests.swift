@@ -117,8 +117,10 @@ struct ScenarioTests {
     func paperOut() async throws {
         let kiosk = try InProcessKiosk()
         _ = try await kiosk.play("paper-out")
+        // The order of a settled hour's slips is not kept (privacy at rest keeps their times to the hour): counted
+        // by outcome; the printer's own record says the two printed ones came out.
         let slips = try kiosk.kiosk.database.allSlips()
-        #expect(slips.map(\.status) == ["printed", "not_printed", "not_printed", "printed"])
+        #expect(slips.map(\.status).sorted() == ["not_printed", "not_printed", "printed", "printed"])
         #expect(kiosk.kiosk.simulator?.printer.printedCount == 2)
         #expect(try kiosk.kiosk.database.totals().visits == 3)
         try await kiosk.stop()

@@ -81,7 +81,7 @@ final class OpenSSLServer: Sendable {
 
 }
 
-@Suite("Sync: trusting the service (TLS)", .serialized, .timeLimit(.minutes(1)))
+@Suite("Sync: trusting the service (TLS)", .serialized, .timeLimit(.minutes(3)))
 struct SyncTLSTests {
     @Test("--pin finds the service's certificate by its key's pin, the same pin openssl computes")
     func pinFound() async throws {
