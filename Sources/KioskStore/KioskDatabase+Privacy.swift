@@ -81,6 +81,11 @@ extension KioskDatabase {
                     """, arguments: [cutoff])
             return db.changesCount
         }
+        if changed > 0 {
+            // The old page images still sit in the write-ahead log: copy it in and cut it to nothing. Best effort
+            // (a reader in the way): the next pass tries again, and the log is reused from its start anyway.
+            try? queue.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
+        }
         return changed
     }
 }

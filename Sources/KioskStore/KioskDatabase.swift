@@ -37,6 +37,9 @@ public final class KioskDatabase: Sendable {
                     code: .other, path: path, message: "could not switch to WAL (got \(mode ?? "nothing"))")
             }
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            // Content freed by an update or delete is overwritten with zeros, so that the exact times privacy at
+            // rest removes (see ``coarsenSettledRows``) do not linger in free space.
+            try db.execute(sql: "PRAGMA secure_delete = ON")
             // A kiosk's hot pages are few: 1 MB of page cache instead of SQLite's default 2 MB.
             try db.execute(sql: "PRAGMA cache_size = -1024")
             // After a checkpoint the WAL file is cut back to 4 MB, so a busy spell does not keep disk space.

@@ -252,6 +252,12 @@ struct SyncTests {
                 db, sql: "SELECT COUNT(*) FROM press WHERE pressed_at != CAST(pressed_at / 3600 AS INTEGER) * 3600")
         }
         #expect((exactBefore ?? 0) > 0, "the scenario's presses start with their exact times")
+        // The exact times as SQLite writes a REAL: 8 bytes, big-endian IEEE 754.
+        let exactTimes = try await queue.read { db in
+            try Double.fetchAll(
+                db, sql: "SELECT pressed_at FROM press WHERE pressed_at != CAST(pressed_at / 3600 AS INTEGER) * 3600")
+        }
+        let patterns = exactTimes.map { time in withUnsafeBytes(of: time.bitPattern.bigEndian) { Data($0) } }
         try await kiosk.driver.wait(until: .seconds(6 * 3600))
         _ = await kiosk.kiosk.sync.syncNow(timeout: .seconds(30))
         let (exact, monotonic, slips) = try await queue.read { db in
@@ -266,6 +272,14 @@ struct SyncTests {
         }
         try queue.close()
         #expect(exact == 0, "no press keeps a time finer than its hour")
+        // Nor do the files: not in free space, not in the write-ahead log.
+        for suffix in ["", "-wal"] {
+            guard let bytes = FileManager.default.contents(atPath: kiosk.kiosk.setup.databasePath + suffix) else {
+                continue
+            }
+            let left = patterns.filter { bytes.range(of: $0) != nil }.count
+            #expect(left == 0, "\(left) of \(patterns.count) exact times still in hubkiosk.sqlite\(suffix)")
+        }
         #expect(monotonic == 0)
         #expect(slips == 0)
         // The counts are all still there.
