@@ -12,20 +12,7 @@ extension ServiceReader {
     /// `locations` addresses, `organisation` the organization. ALISS has no structured opening hours: the service
     /// has no schedule, and the slip says to phone or check the website rather than invent a time.
     mutating func readALISS() -> DirectoryService? {
-        guard case .object = node.value else {
-            problem(.error, node, "", "should be an object (a service); found \(node.kindName)")
-            return nil
-        }
-        let problemsBefore = problems.count
-        let id = text(node, "id")
-        serviceID = id
-        guard let id else {
-            if problems.count == problemsBefore { problem(.error, node, "id", "every service needs an \"id\"") }
-            return nil
-        }
-        checkSpelling(of: node, known: Self.alissService, field: "")
-        let name = displayText(node, "name")
-        if name == nil { problem(.error, node, "name", "every service needs a \"name\": it is what the slip prints") }
+        guard let (id, name) = readIdentity(known: Self.alissService) else { return nil }
         var status = ServiceStatus.active
         if let deleted = present(node, "is_deleted"), case .bool(true) = deleted.value { status = .defunct }
 

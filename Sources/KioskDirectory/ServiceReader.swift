@@ -119,8 +119,9 @@ struct ServiceReader {
         }
     }
 
-    mutating func read() -> DirectoryService? {
-        if format == .aliss { return readALISS() }
+    /// What every format's service starts with: an object with an `id` (nil if not, with the problem said), its
+    /// fields' spelling checked against `known`, and its `name` (a problem if it has none).
+    mutating func readIdentity(known: Set<String>) -> (id: String, name: String?)? {
         guard case .object = node.value else {
             problem(.error, node, "", "should be an object (a service); found \(node.kindName)")
             return nil
@@ -133,9 +134,15 @@ struct ServiceReader {
             if problems.count == problemsBefore { problem(.error, node, "id", "every service needs an \"id\"") }
             return nil
         }
-        checkSpelling(of: node, known: FieldSpelling.service, field: "")
+        checkSpelling(of: node, known: known, field: "")
         let name = displayText(node, "name")
         if name == nil { problem(.error, node, "name", "every service needs a \"name\": it is what the slip prints") }
+        return (id, name)
+    }
+
+    mutating func read() -> DirectoryService? {
+        if format == .aliss { return readALISS() }
+        guard let (id, name) = readIdentity(known: FieldSpelling.service) else { return nil }
 
         var status = ServiceStatus.active
         if let statusNode = node["status"], let raw = text(node, "status") {
