@@ -226,11 +226,20 @@ struct FaultTests {
     }
 }
 
-/// A printer that hangs until released, like one whose USB link stalled.
+/// A printer that hangs until released, like one whose USB link stalled (or the VM's printer peer while paused),
+/// and tells the test when a slip has reached it.
 final class HangingPrinter: ReceiptPrinter {
     private let state = Mutex<(hung: Bool, waiting: [CheckedContinuation<Void, Never>], printed: Int)>((true, [], 0))
+    /// Yields each time a slip reaches the printer (before it is held).
+    let arrivals: AsyncStream<Void>
+    private let arrived: AsyncStream<Void>.Continuation
+
+    init() {
+        (arrivals, arrived) = AsyncStream.makeStream(of: Void.self)
+    }
 
     func print(_ bytes: [UInt8]) async throws {
+        arrived.yield()
         await withCheckedContinuation { continuation in
             let resume = state.withLock { state -> Bool in
                 if state.hung {

@@ -12,48 +12,6 @@ import ServiceLifecycle
 import Synchronization
 import Testing
 
-/// A printer that holds every slip until the test opens it, and tells the test when a slip has reached it: a
-/// printer that stopped taking bytes, as the VM's printer peer does while paused.
-final class GatedPrinter: ReceiptPrinter {
-    private let state = Mutex<(open: Bool, waiting: [CheckedContinuation<Void, Never>], printed: Int)>((false, [], 0))
-    /// Yields each time a slip reaches the printer (before it is held).
-    let arrivals: AsyncStream<Void>
-    private let arrived: AsyncStream<Void>.Continuation
-
-    init() {
-        (arrivals, arrived) = AsyncStream.makeStream(of: Void.self)
-    }
-
-    func print(_ bytes: [UInt8]) async throws {
-        arrived.yield()
-        await withCheckedContinuation { continuation in
-            let go = state.withLock { state -> Bool in
-                if state.open { return true }
-                state.waiting.append(continuation)
-                return false
-            }
-            if go { continuation.resume() }
-        }
-        state.withLock { $0.printed += 1 }
-    }
-
-    /// Lets the held slips through, and every later one.
-    func open() {
-        let waiting = state.withLock { state -> [CheckedContinuation<Void, Never>] in
-            state.open = true
-            defer { state.waiting.removeAll() }
-            return state.waiting
-        }
-        for continuation in waiting { continuation.resume() }
-    }
-
-    var printed: Int { state.withLock { $0.printed } }
-
-    func status() async -> PrinterStatus { .ready }
-
-    func statusUpdates() -> AsyncStream<PrinterStatus> { AsyncStream { _ in } }
-}
-
 /// Keeps every log message (level and text), and yields each message's text to `messages`.
 struct RecordingLogHandler: LogHandler {
     final class Box: Sendable {
@@ -90,7 +48,7 @@ struct IdleService: Service {
 struct StoppingKiosk {
     let state = TemporaryDirectory()
     let clock = ManualClock()
-    let printer = GatedPrinter()
+    let printer = HangingPrinter()
     let buttons: SimulatedButtons
     let service: KioskService
     let group: ServiceGroup
@@ -154,7 +112,7 @@ struct ShutdownTests {
         await kiosk.group.triggerGracefulShutdown()
         // The printer takes the slip again while the kiosk stops (odd runs: once it is finishing what it has).
         if run % 2 == 1 { await kiosk.waitUntilStopping() }
-        kiosk.printer.open()
+        kiosk.printer.release()
         try await kiosk.running.value
 
         let reopened = try KioskDatabase(path: kiosk.databasePath)
@@ -169,7 +127,7 @@ struct ShutdownTests {
         arguments: 0..<10)
     func deferredSlip(run: Int) async throws {
         let kiosk = try StoppingKiosk()
-        kiosk.printer.open()
+        kiosk.printer.release()
         #expect(try await kiosk.press("food") == .printing)
         kiosk.clock.advance(by: .seconds(1))
         #expect(try await kiosk.press("money") == .deferred)
@@ -199,7 +157,7 @@ struct CancelledStopTests {
         for await _ in kiosk.printer.arrivals { break }
         kiosk.running.cancel()
         if run % 2 == 1 { await kiosk.waitUntilStopping() }
-        kiosk.printer.open()
+        kiosk.printer.release()
         _ = try? await kiosk.running.value
 
         let reopened = try KioskDatabase(path: kiosk.databasePath)
