@@ -53,6 +53,8 @@ public enum AlertKind: String, Codable, Sendable, CaseIterable {
     /// The database was found damaged (and salvaged); open until staff acknowledge it.
     case database
     case sync
+    /// The directory of services is out of date, or a new copy waits for staff.
+    case directory
 
     /// The kind of `alert` as health may report it; nil for "talk to someone", which is never sent.
     public init?(_ alert: StaffAlert) {
@@ -64,6 +66,7 @@ public enum AlertKind: String, Codable, Sendable, CaseIterable {
         case .storage: self = .storage
         case .database: self = .database
         case .sync: self = .sync
+        case .directory: self = .directory
         }
     }
 }

@@ -9,13 +9,18 @@ extension SlipRenderer {
     /// profile (or `profile` instead) with libqrencode for printers without QR firmware, and its link's speed for
     /// the time budget. The daemon and `hubkiosk slip preview` both build theirs here, so a preview is, byte for
     /// byte, what the daemon sends to the printer.
-    public init(configuration: KioskConfiguration, directory: ServiceDirectory, profile: PrinterProfile? = nil) {
+    /// `checkedOn` is the day the directory was last checked against its source (the slip's "as of" line).
+    public init(
+        configuration: KioskConfiguration, directory: ServiceDirectory, checkedOn: LocalDate? = nil,
+        profile: PrinterProfile? = nil
+    ) {
         let profile = profile ?? configuration.printerProfile
-        let composer = SlipComposer(
+        var composer = SlipComposer(
             hubName: configuration.hub.name, directory: directory, layout: configuration.layout,
             timeZone: configuration.hub.timeZone, servicesPerNeed: configuration.slip.servicesPerNeed,
             maximumServices: configuration.slip.maximumServices, title: configuration.slip.title,
             footer: configuration.slip.footer)
+        composer.checkedOn = checkedOn
         self.init(
             composer: composer,
             encoder: ESCPOSEncoder(

@@ -37,6 +37,8 @@ public actor KioskService: Service {
         case databaseDamaged(String)
         /// The sync needs staff (a message) or works again (nil).
         case syncProblem(String?)
+        /// The directory needs staff (a message) or no longer does (nil).
+        case directoryProblem(String?)
     }
 
     public nonisolated let configuration: RuntimeConfiguration
@@ -261,6 +263,8 @@ public actor KioskService: Service {
             machineInput = .databaseDamaged(message)
         case .syncProblem(let message):
             machineInput = .syncProblem(message)
+        case .directoryProblem(let message):
+            machineInput = .directoryProblem(message)
         }
         if case .acknowledgeAlerts = input {
             do {
@@ -400,6 +404,17 @@ public actor KioskService: Service {
     /// Shows staff that the partnership sync needs them (a message), or clears that alert (nil).
     public nonisolated func reportSyncProblem(_ message: String?) {
         submit(.syncProblem(message))
+    }
+
+    /// Shows staff that the directory needs them (a message), or clears that alert (nil).
+    public nonisolated func reportDirectoryProblem(_ message: String?) {
+        submit(.directoryProblem(message))
+    }
+
+    /// Prints every slip from now on with `renderer` (a new directory). A slip already being printed has its
+    /// bytes and finishes as it was; the next one, even of the same visit, is composed with the new directory.
+    public nonisolated func useRenderer(_ renderer: SlipRenderer) {
+        self.renderer.withLock { $0 = renderer }
     }
 
     /// What the partnership sync reports with each batch: the printer's condition and the open alerts.

@@ -42,6 +42,8 @@ public enum StaffAlert: Hashable, Sendable, CustomStringConvertible {
     case database(String)
     /// The partnership sync stopped on a problem staff must fix (a revoked hub, a refused batch): counts wait safely.
     case sync(String)
+    /// The directory of services needs staff: it is out of date, or a new copy was held back (most services gone).
+    case directory(String)
 
     public var description: String {
         switch self {
@@ -52,6 +54,7 @@ public enum StaffAlert: Hashable, Sendable, CustomStringConvertible {
         case .storage(let reason): return "storage: \(reason)"
         case .database(let reason): return "database: \(reason)"
         case .sync(let reason): return "sync: \(reason)"
+        case .directory(let reason): return "directory: \(reason)"
         }
     }
 
@@ -73,6 +76,7 @@ public enum StaffAlert: Hashable, Sendable, CustomStringConvertible {
         case .storage: return "storage"
         case .database: return "database"
         case .sync: return "sync"
+        case .directory: return "directory"
         }
     }
 }

@@ -25,6 +25,8 @@ public struct KioskStateMachine: Sendable {
         case databaseDamaged(String)
         /// The sync needs staff (a message), or works again (nil).
         case syncProblem(String?)
+        /// The directory needs staff (a message), or no longer does (nil).
+        case directoryProblem(String?)
         /// Staff acknowledged the alerts.
         case acknowledgeAlerts
     }
@@ -177,6 +179,12 @@ public struct KioskStateMachine: Sendable {
                 raise(.sync(message), until: nil, into: &step)
             } else {
                 clearAlert("sync", into: &step)
+            }
+        case .directoryProblem(let message):
+            if let message {
+                raise(.directory(message), until: nil, into: &step)
+            } else {
+                clearAlert("directory", into: &step)
             }
         case .acknowledgeAlerts:
             for key in alertOrder { clearAlert(key, into: &step) }

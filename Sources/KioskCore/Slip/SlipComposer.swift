@@ -15,6 +15,9 @@ public struct SlipComposer: Sendable {
     public var maximumServices: Int
     public var title: String
     public var footer: [String]
+    /// The day the directory was last checked against its source (a pull that found it current counts), which the
+    /// slip's "Opening times as of" line shows; nil shows the day the slip prints.
+    public var checkedOn: LocalDate?
 
     public init(
         hubName: String,
@@ -82,7 +85,9 @@ public struct SlipComposer: Sendable {
         slip.text(hubName, SlipTextStyle(bold: true, size: .double, alignment: .center))
         slip.text(title, SlipTextStyle(bold: true, alignment: .center))
         let today = finder.timeZone.localDate(of: now)
-        slip.text("Opening times as of \(today.shortDisplay)", center)
+        // Never a day after today (a clock set back since the check).
+        let asOf = checkedOn.map { min($0, today) } ?? today
+        slip.text("Opening times as of \(asOf.shortDisplay)", center)
         slip.blocks.append(.rule)
 
         var entries = entries(for: needs, at: now)
