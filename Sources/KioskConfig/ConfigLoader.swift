@@ -50,7 +50,7 @@ public enum ConfigLoader {
             }
             return table
         }
-        for key in ["hub", "kiosk", "printer", "slip", "visit", "rules", "simulator", "board", "sync"] {
+        for key in ["hub", "kiosk", "printer", "slip", "visit", "rules", "simulator", "board", "sync", "directory"] {
             top.markKnown(key)
         }
 
@@ -95,8 +95,8 @@ public enum ConfigLoader {
         }
         let stateDirectory = kiosk.string("state_dir").map { KioskConfiguration.absolute($0, relativeTo: base) }
         let trustClock = kiosk.bool("trust_clock") ?? (backend == .simulator)
-        let directoryName = kiosk.string("directory") ?? "directory.json"
-        let directoryFile = KioskConfiguration.absolute(directoryName, relativeTo: base)
+        let directoryName = kiosk.string("directory")
+        var directoryFile = KioskConfiguration.absolute(directoryName ?? "directory.json", relativeTo: base)
         var directoryFormat = DirectoryFormat.auto
         if let name = kiosk.string("directory_format") {
             if let format = DirectoryFormat(name: name) {
@@ -229,6 +229,57 @@ public enum ConfigLoader {
         }
         syncReader.reportUnknownKeys()
 
+        // [directory]
+        var directoryReader = TableReader(table("directory"), name: "directory", context: context)
+        var directorySource = KioskConfiguration.DirectorySource()
+        if let source = directoryReader.string("source") {
+            let lower = source.lowercased()
+            if lower.hasPrefix("http://") || lower.hasPrefix("https://") {
+                if let url = URL(string: source), let host = url.host, !host.isEmpty {
+                    directorySource.url = url
+                } else {
+                    directoryReader.problem(
+                        "source", "\"\(source)\" is not a web address like \"https://directory.example.org/services\"")
+                }
+            } else if lower.contains("://") {
+                directoryReader.problem(
+                    "source", "\"\(source)\" is neither an http(s):// feed nor a file; use https://… or a file path")
+            } else if directoryName != nil {
+                directoryReader.problem(
+                    "source",
+                    "names a file, and [kiosk] directory names one too; keep one of them (source = \"\(source)\" or "
+                        + "directory = \"\(directoryName ?? "")\")")
+            } else {
+                directoryFile = KioskConfiguration.absolute(source, relativeTo: base)
+            }
+        }
+        if let name = directoryReader.string("format") {
+            if let format = DirectoryFormat(name: name) {
+                directoryFormat = format
+            } else {
+                directoryReader.problem(
+                    "format", "\"\(name)\" is not a directory format; use one of \(DirectoryFormat.names)")
+            }
+        }
+        if let text = directoryReader.string("pull_at") {
+            if let time = LocalTime(text: text) {
+                directorySource.pullAt = time
+            } else {
+                directoryReader.problem(
+                    "pull_at", "\"\(text)\" is not a time of day; write it as HH:MM in the hub's time, like \"03:30\"")
+            }
+        }
+        if let value = directoryReader.duration(seconds: "timeout_seconds", in: 1...600) {
+            directorySource.timeout = value
+        }
+        if let value = directoryReader.integer("stale_after_days", in: 1...3650, unit: "days") {
+            directorySource.staleAfterDays = value
+        }
+        if let value = directoryReader.integer("max_loss_percent", in: 1...100, unit: "percent") {
+            directorySource.maximumLossPercent = value
+        }
+        directoryReader.reportUnknownKeys()
+
         // [[needs]] and [[buttons]]
         let needs = readNeeds(root, top: &top, context: context)
         let (buttons, wiring, lines) = readButtons(root, needs: needs, backend: backend, top: &top, context: context)
@@ -249,6 +300,7 @@ public enum ConfigLoader {
             wiring: wiring, printerLink: link, trustClock: trustClock)
         configuration.sync = sync
         configuration.directoryFormat = directoryFormat
+        configuration.directorySource = directorySource
         return configuration
     }
 }

@@ -85,6 +85,27 @@ public struct KioskConfiguration: Sendable {
         public init() {}
     }
 
+    /// `[directory]`: where the directory of services comes from and how it is kept current.
+    public struct DirectorySource: Hashable, Sendable {
+        /// A feed the daemon pulls (http or https): ORUK v3 or v1 (paged) or ALISS. Nil: the directory file is the
+        /// source, read at start, on `hubkiosk directory reload` and on SIGHUP.
+        public var url: URL?
+        /// The local time of the daily pull: a quiet hour by default.
+        public var pullAt = LocalTime(hour: 3, minute: 30)!
+        /// How long one request of a pull may take.
+        public var timeout: Duration = .seconds(30)
+        /// A directory not checked against its source for this many days is out of date (status, doctor, alert).
+        /// Unset: 14 days for a feed; a file is never out of date unless this is set (it is checked when edited or
+        /// reloaded, and a hand-kept file may rightly stay the same for months).
+        public var staleAfterDays: Int?
+        /// ``staleAfterDays``, or its default for the source.
+        public var effectiveStaleAfterDays: Int? { staleAfterDays ?? (url == nil ? nil : 14) }
+        /// A new copy with more than this percentage of the services in use gone waits for staff to confirm it.
+        public var maximumLossPercent = 50
+
+        public init() {}
+    }
+
     public struct Simulator: Hashable, Sendable {
         /// How long `sim press` holds a button down.
         public var hold: Duration = .milliseconds(120)
@@ -109,6 +130,7 @@ public struct KioskConfiguration: Sendable {
     public var wiring: [ButtonID: Wiring]
     public var printerLink: PrinterLink
     public var sync = Sync()
+    public var directorySource = DirectorySource()
 
     /// Whether to take the wall clock as synchronised whatever the kernel says (default: yes for the simulator,
     /// no on the board, where presses before the clock syncs are corrected or marked approximate).
