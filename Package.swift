@@ -195,6 +195,19 @@ let package = Package(
             ],
             swiftSettings: settings
         ),
+        // Directory feeds pulled over HTTP(S): pages, details, conditional requests, retries.
+        .target(
+            name: "KioskFeed",
+            dependencies: [
+                "KioskCore",
+                "KioskDirectory",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: settings
+        ),
         // HTTP on the control socket (Hummingbird).
         .target(
             name: "KioskWeb",
@@ -227,6 +240,7 @@ let package = Package(
                 "KioskRuntime",
                 "KioskSimulator",
                 "KioskSync",
+                "KioskFeed",
                 "KioskWeb",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -261,6 +275,7 @@ let package = Package(
                 "KioskRuntime",
                 "KioskSimulator",
                 "KioskSync",
+                "KioskFeed",
                 "ESCPOS",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -397,6 +412,8 @@ let package = Package(
             dependencies: [
                 "KioskApp", "KioskConfig", "KioskControl", "KioskRuntime", "KioskSimulator", "KioskStore", "KioskCore",
                 "KioskDirectory", "ESCPOS", "KioskTestSupport", "KioskSync", "HubReport", "HubReportAPI",
+                "KioskFeed", "KioskWeb",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "GRDB", package: "GRDB.swift"),
