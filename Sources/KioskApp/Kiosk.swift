@@ -3,6 +3,7 @@ import Foundation
 import KioskConfig
 import KioskControl
 import KioskCore
+import KioskFeed
 import KioskHardware
 import KioskRuntime
 import KioskSimulator
@@ -28,6 +29,8 @@ public final class Kiosk: Sendable {
     public let services: [any Service]
     /// The partnership sync (idle until the kiosk is enrolled).
     public let sync: SyncService
+    /// Keeps the directory of services current (pulls, reloads, imports).
+    public let directory: DirectoryUpdater
     private let lock: StateDirectoryLock
     private let runtimeLink: RuntimeLink?
 
@@ -40,6 +43,7 @@ public final class Kiosk: Sendable {
         control: Bool = true,
         runtimeLink linkFromRuntimeDirectory: Bool = true,
         makeID: @escaping @Sendable () -> UUID = { UUID() },
+        directoryFetcher: FeedFetcher? = nil,
         notifier: SystemdNotifier = SystemdNotifier(environment: [:]),
         logger: Logger
     ) throws(StartupError) {
@@ -48,6 +52,7 @@ public final class Kiosk: Sendable {
         for warning in setup.directoryWarnings {
             logger.warning("directory \(configuration.directoryFile): \(warning)")
         }
+        if let notice = setup.directoryNotice { logger.warning("directory: \(notice)") }
         do {
             lock = try StateDirectoryLock(directory: setup.stateDirectory, logger: logger)
         } catch {
@@ -94,7 +99,9 @@ public final class Kiosk: Sendable {
         }
         if let recovery { logger.error("\(recovery)") }
         // The same renderer as `hubkiosk slip preview`; printers without QR firmware get libqrencode images.
-        let renderer = SlipRenderer(configuration: configuration, directory: setup.directory)
+        let renderer = SlipRenderer(
+            configuration: configuration, directory: setup.directory,
+            checkedOn: setup.directoryState.checkedAt.map { configuration.hub.timeZone.localDate(of: $0) })
         service = KioskService(
             configuration: RuntimeConfiguration(
                 hubID: configuration.hub.id, layout: configuration.layout, rules: configuration.rules,
@@ -113,7 +120,10 @@ public final class Kiosk: Sendable {
             clock: clock, timeZone: configuration.hub.timeZone, rules: configuration.rules,
             version: HubKioskVersion.current, kiosk: service, logger: logger)
 
-        var services: [any Service] = [service]
+        directory = DirectoryUpdater(
+            setup: setup, kiosk: service, clock: clock, fetcher: directoryFetcher, logger: logger)
+
+        var services: [any Service] = [service, directory]
         if control {
             let socket = ControlSocketLocator.socketPath(stateDirectory: setup.stateDirectory)
             // We hold the state directory's lock: a socket file left here is from a daemon that died.
@@ -124,7 +134,7 @@ public final class Kiosk: Sendable {
                 info: .init(
                     configFile: configuration.file, stateDirectory: setup.stateDirectory,
                     backend: configuration.backend.rawValue, pid: getpid()),
-                hubName: configuration.hub.name, layout: configuration.layout, sync: sync)
+                hubName: configuration.hub.name, layout: configuration.layout, sync: sync, directory: directory)
             do {
                 services.append(
                     try server.service(socketPath: socket, logger: logger) {

@@ -1,6 +1,7 @@
 import ESCPOS
 import Foundation
 import KioskConfig
+import KioskControl
 import KioskCore
 import KioskDirectory
 import KioskHardware
@@ -48,6 +49,7 @@ public enum KioskDoctor {
         configuration: KioskConfiguration,
         stateDirectory: String,
         daemon: DaemonState?,
+        directoryStatus: ControlAPI.DirectoryStatus? = nil,
         logger: Logger
     ) async -> [DoctorCheck] {
         var checks: [DoctorCheck] = []
@@ -56,7 +58,8 @@ public enum KioskDoctor {
                 "configuration", .ok,
                 "\(configuration.file): \(configuration.backend.rawValue) backend, "
                     + "\(configuration.layout.buttons.count) buttons, hub \(configuration.hub.id)"))
-        checks.append(directory(configuration))
+        if configuration.directorySource.url == nil { checks.append(directory(configuration)) }
+        if let directoryStatus { checks.append(currency(directoryStatus, configuration: configuration)) }
         if let daemon {
             checks.append(DoctorCheck("daemon", .ok, "hubkioskd is running (pid \(daemon.pid))"))
         } else {
@@ -90,6 +93,30 @@ public enum KioskDoctor {
             "\(configuration.directoryFile): \(active) active services, \(result.warnings.count) warnings",
             advice: result.warnings.isEmpty
                 ? nil : "`hubkiosk directory check \(configuration.directoryFile)` shows them")
+    }
+
+    /// Whether the directory in use is current: checked within `stale_after_days`, no copy held back, the last
+    /// pull or reload good.
+    static func currency(_ status: ControlAPI.DirectoryStatus, configuration: KioskConfiguration) -> DoctorCheck {
+        let what = "\(status.services) services from \(status.inUse), last checked \(status.checkedAt ?? "never")"
+        if let held = status.heldBack {
+            return DoctorCheck("directory", .problem, "\(what); \(held)", advice: "check the feed first")
+        }
+        if status.stale {
+            return DoctorCheck(
+                "directory", .warning,
+                "\(what): over \(configuration.directorySource.effectiveStaleAfterDays ?? 0) days, opening times may be out of date"
+                    + (status.lastError.map { "; last problem: \($0)" } ?? ""),
+                advice: status.sourceKind == "feed"
+                    ? "check that the kiosk reaches \(status.source) (`hubkiosk directory reload` pulls now)"
+                    : "check the file is current, then `hubkiosk directory reload`")
+        }
+        if let error = status.lastError {
+            return DoctorCheck(
+                "directory", .warning, "\(what); last problem: \(error)",
+                advice: "the copy in use is kept; `hubkiosk directory status` shows more")
+        }
+        return DoctorCheck("directory", .ok, what)
     }
 
     static func gpio(_ configuration: KioskConfiguration, daemonRunning: Bool) -> [DoctorCheck] {

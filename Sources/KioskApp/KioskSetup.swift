@@ -10,25 +10,40 @@ public struct KioskSetup: Sendable {
     public var directory: ServiceDirectory
     public var directoryWarnings: [DirectoryProblem]
     public var stateDirectory: String
+    /// Where the directory in use came from and how current it is.
+    public var directoryState: DirectoryState
+    /// Why the configured source itself is not in use (a feed not pulled yet, a file with errors), if so.
+    public var directoryNotice: String?
 
     public init(
         configuration: KioskConfiguration,
         directory: ServiceDirectory,
         directoryWarnings: [DirectoryProblem],
-        stateDirectory: String
+        stateDirectory: String,
+        directoryState: DirectoryState? = nil,
+        directoryNotice: String? = nil
     ) {
         self.configuration = configuration
         self.directory = directory
         self.directoryWarnings = directoryWarnings
         self.stateDirectory = stateDirectory
+        self.directoryState =
+            directoryState
+            ?? DirectoryState(
+                origin: configuration.directoryFile, source: configuration.directorySourceName,
+                format: configuration.directoryFormat.rawValue, services: directory.services.count)
+        self.directoryNotice = directoryNotice
     }
 
     /// Loads `configPath` and the directory it names; resolves the state directory (`--state-dir`, then
-    /// `$STATE_DIRECTORY`, then the file's `state_dir`).
+    /// `$STATE_DIRECTORY`, then the file's `state_dir`). The directory is the one the daemon would start with
+    /// (``DirectoryFiles/initial(for:)``: a feed's last good copy, or a file, falling back to its last good copy if
+    /// it has errors); with `fileOnly` a file's errors stop the load whatever copy there is (`--check`).
     public static func load(
         configPath: String,
         stateDirectoryFlag: String?,
-        environment: [String: String] = ProcessInfo.processInfo.environment
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        fileOnly: Bool = false
     ) throws(StartupError) -> KioskSetup {
         let configuration: KioskConfiguration
         do {
@@ -36,19 +51,30 @@ public struct KioskSetup: Sendable {
         } catch {
             throw StartupError(error)
         }
-        let loaded: (directory: ServiceDirectory, warnings: [DirectoryProblem])
+        let stateDirectory = configuration.resolveStateDirectory(flag: stateDirectoryFlag, environment: environment)
+        let initial: InitialDirectory
         do {
-            loaded = try DirectoryLoader.load(
-                path: configuration.directoryFile, format: configuration.directoryFormat,
-                needs: configuration.layout.needs)
+            if fileOnly && configuration.directorySource.url == nil {
+                let loaded = try DirectoryLoader.load(
+                    path: configuration.directoryFile, format: configuration.directoryFormat,
+                    needs: configuration.layout.needs)
+                initial = InitialDirectory(
+                    directory: loaded.directory, warnings: loaded.warnings,
+                    state: DirectoryState(
+                        origin: configuration.directoryFile, source: configuration.directorySourceName,
+                        format: configuration.directoryFormat.rawValue, services: loaded.directory.services.count),
+                    fromCopy: false)
+            } else {
+                initial = try DirectoryFiles(stateDirectory: stateDirectory).initial(for: configuration)
+            }
         } catch {
             throw StartupError(error)
         }
         return KioskSetup(
-            configuration: configuration, directory: loaded.directory,
-            directoryWarnings: loaded.warnings
-                + loaded.directory.unprintableTextWarnings(codePage: configuration.printerProfile.codePage),
-            stateDirectory: configuration.resolveStateDirectory(flag: stateDirectoryFlag, environment: environment))
+            configuration: configuration, directory: initial.directory,
+            directoryWarnings: initial.warnings
+                + initial.directory.unprintableTextWarnings(codePage: configuration.printerProfile.codePage),
+            stateDirectory: stateDirectory, directoryState: initial.state, directoryNotice: initial.notice)
     }
 
     /// The directory's warnings, one line each in the form compilers use (`directory.json:12: warning: service

@@ -128,12 +128,14 @@ public enum ControlAPI {
         public var storageError: String?
         /// The partnership sync, when the daemon runs one.
         public var sync: SyncStatus?
+        /// The directory of services in use and how current it is.
+        public var directory: DirectoryStatus?
 
         public init(
             hub: String, hubName: String, backend: String, day: String, visits: Int, needs: [String: Int],
             presses: Int, flaggedPresses: Int, slipsPrinted: Int, slipsNotPrinted: Int, lastPressAt: String?,
             printer: String, alerts: [String], visitInProgress: Bool, lights: [String: String], storageError: String?,
-            sync: SyncStatus? = nil
+            sync: SyncStatus? = nil, directory: DirectoryStatus? = nil
         ) {
             self.hub = hub
             self.hubName = hubName
@@ -152,6 +154,7 @@ public enum ControlAPI {
             self.lights = lights
             self.storageError = storageError
             self.sync = sync
+            self.directory = directory
         }
     }
 

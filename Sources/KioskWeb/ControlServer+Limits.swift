@@ -50,9 +50,24 @@ extension ControlServer {
     static func decode<T: Decodable>(
         _ type: T.Type, from request: Request, limits: Limits
     ) async -> Result<T, Refusal> {
-        let buffer: ByteBuffer
+        let bytes: [UInt8]
+        switch await rawBody(of: request, limits: limits) {
+        case .success(let body): bytes = body
+        case .failure(let refusal): return .failure(refusal)
+        }
         do {
-            buffer = try await body(of: request, limits: limits)
+            return .success(try JSONDecoder().decode(T.self, from: Data(bytes)))
+        } catch let error as DecodingError {
+            return .failure(Refusal(response: Self.error(.badRequest, describe(error))))
+        } catch {
+            return .failure(Refusal(response: Self.error(.badRequest, "the request body is not JSON: \(error)")))
+        }
+    }
+
+    /// Reads the request's body within the limits, as bytes; the failure is the answer to send (413, 408, 400).
+    static func rawBody(of request: Request, limits: Limits) async -> Result<[UInt8], Refusal> {
+        do {
+            return .success(Array(try await body(of: request, limits: limits).readableBytesView))
         } catch is NIOTooManyBytesError {
             return .failure(
                 Refusal(
@@ -61,17 +76,9 @@ extension ControlServer {
         } catch is BodyTimeout {
             return .failure(
                 Refusal(
-                    response: error(
-                        .requestTimeout, "the request body did not arrive within \(limits.bodyTimeout)")))
+                    response: error(.requestTimeout, "the request body did not arrive within \(limits.bodyTimeout)")))
         } catch {
             return .failure(Refusal(response: Self.error(.badRequest, "the request body could not be read: \(error)")))
-        }
-        do {
-            return .success(try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView)))
-        } catch let error as DecodingError {
-            return .failure(Refusal(response: Self.error(.badRequest, describe(error))))
-        } catch {
-            return .failure(Refusal(response: Self.error(.badRequest, "the request body is not JSON: \(error)")))
         }
     }
 

@@ -21,6 +21,8 @@ public struct ControlServer: Sendable {
     public let layout: KioskLayout
     /// The partnership sync, if the daemon runs one.
     public let sync: (any SyncControl)?
+    /// What keeps the directory current, if the daemon runs it.
+    public let directory: (any DirectoryControl)?
 
     public init(
         service: KioskService,
@@ -28,9 +30,11 @@ public struct ControlServer: Sendable {
         info: ControlAPI.InfoResponse,
         hubName: String,
         layout: KioskLayout,
-        sync: (any SyncControl)? = nil
+        sync: (any SyncControl)? = nil,
+        directory: (any DirectoryControl)? = nil
     ) {
         self.sync = sync
+        self.directory = directory
         self.service = service
         self.simulator = simulator
         self.info = info
@@ -57,6 +61,9 @@ public struct ControlServer: Sendable {
         router.post("/slip/print") { request, _ in try await printSlip(request, limits: limits) }
         router.get("/sync/status") { _, _ in try await syncStatus(now: false) }
         router.post("/sync/now") { _, _ in try await syncStatus(now: true) }
+        router.get("/directory/status") { _, _ in try await directoryStatus(reload: false) }
+        router.post("/directory/reload") { _, _ in try await directoryStatus(reload: true) }
+        router.post("/directory/apply") { request, _ in try await applyDirectory(request, limits: limits) }
         router.post("/alerts/acknowledge") { _, _ in
             await service.acknowledgeAlerts()
             return try await status()
@@ -119,13 +126,38 @@ public struct ControlServer: Sendable {
                 slipsPrinted: status.today.slipsPrinted, slipsNotPrinted: status.today.slipsNotPrinted,
                 lastPressAt: status.today.lastPressAt.map { formatter.string(from: $0) }, printer: status.printer.key,
                 alerts: status.alerts.map(\.description), visitInProgress: status.visitInProgress, lights: lights,
-                storageError: status.lastStorageError, sync: await sync?.status()))
+                storageError: status.lastStorageError, sync: await sync?.status(),
+                directory: await directory?.status()))
     }
 
     func syncStatus(now: Bool) async throws -> Response {
         guard let sync else { return Self.error(.notFound, "this daemon runs no sync") }
         // Within the client's 20 s probe: an attempt that takes longer is reported as still syncing.
         return Self.json(now ? await sync.syncNow(timeout: .seconds(15)) : await sync.status())
+    }
+
+    func directoryStatus(reload: Bool) async throws -> Response {
+        guard let directory else { return Self.error(.notFound, "this daemon does not keep a directory") }
+        return Self.json(reload ? await directory.reload() : await directory.status())
+    }
+
+    /// `POST /directory/apply?format=…&label=…&allow_loss=true` with the directory as the body (up to 64 MiB,
+    /// within 60 s): what `hubkiosk directory import … --apply` sends after showing what changes.
+    func applyDirectory(_ request: Request, limits: Limits) async throws -> Response {
+        guard let directory else { return Self.error(.notFound, "this daemon does not keep a directory") }
+        var large = limits
+        large.maximumBodyBytes = max(limits.maximumBodyBytes, 64 << 20)
+        large.bodyTimeout = max(limits.bodyTimeout, .seconds(60))
+        let bytes: [UInt8]
+        switch await Self.rawBody(of: request, limits: large) {
+        case .success(let body): bytes = body
+        case .failure(let refusal): return refusal.response
+        }
+        let query = request.uri.queryParameters
+        let format = query["format"].map(String.init) ?? "auto"
+        let label = query["label"].map(String.init) ?? "an upload"
+        let allowLoss = query["allow_loss"].map { $0 == "true" || $0 == "1" } ?? false
+        return Self.json(await directory.apply(document: bytes, format: format, label: label, allowLoss: allowLoss))
     }
 
     func press(_ request: Request, limits: Limits) async throws -> Response {

@@ -26,8 +26,10 @@ struct DoctorCommand: AsyncParsableCommand {
         }
         var logger = Logger(label: "hubkiosk")
         logger.logLevel = .critical
+        let directoryStatus = try? DirectoryCommand.currentStatus(global).0
         let checks = await KioskDoctor.run(
-            configuration: configuration, stateDirectory: stateDirectory, daemon: daemon, logger: logger)
+            configuration: configuration, stateDirectory: stateDirectory, daemon: daemon,
+            directoryStatus: directoryStatus, logger: logger)
         for check in checks {
             let mark: String
             switch check.level {

@@ -59,16 +59,19 @@ struct SlipCommand: ParsableCommand {
                 }
                 printer = named
             }
-            let directory: ServiceDirectory
+            // The directory the daemon uses (a feed's last good copy, an import, or the file) and its "as of" day.
+            let setup: KioskSetup
             do {
-                directory = try DirectoryLoader.load(
-                    path: configuration.directoryFile, format: configuration.directoryFormat, needs: layout.needs
-                ).directory
+                setup = try KioskSetup.load(
+                    configPath: configuration.file, stateDirectoryFlag: global.resolvedStateDirectory(configuration))
             } catch {
-                throw ToolError(error.description)
+                throw ToolError(error.message)
             }
             // The daemon's renderer (KioskApp), rasterizer and link budget: the bytes are what it would print.
-            var renderer = SlipRenderer(configuration: configuration, directory: directory, profile: printer)
+            var renderer = SlipRenderer(
+                configuration: configuration, directory: setup.directory,
+                checkedOn: setup.directoryState.checkedAt.map { configuration.hub.timeZone.localDate(of: $0) },
+                profile: printer)
             let bytes = renderer.bytes(for: need.map { NeedCode($0) }, at: moment)
             print(ESCPOSDecoder().decode(bytes).rendered(columns: printer.columns), terminator: "")
             if let escpos {

@@ -42,6 +42,12 @@ struct StatusCommand: ParsableCommand {
                             + (sync.lastError.map { " (\($0))" } ?? ""))
                 }
             }
+            if let directory = status.directory {
+                print(
+                    "Directory: \(directory.services) services from \(directory.inUse), last checked "
+                        + "\(directory.checkedAt ?? "never")" + (directory.stale ? " — OUT OF DATE" : "")
+                        + (directory.heldBack.map { " (\($0))" } ?? directory.lastError.map { " (\($0))" } ?? ""))
+            }
             return
         }
         // No daemon: the database still has today's counts.

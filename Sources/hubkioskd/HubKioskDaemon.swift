@@ -49,7 +49,7 @@ struct HubKioskDaemon: AsyncParsableCommand {
         LoggingSystem.bootstrap { label in JournalLogHandler(label: label, level: level) }
         let logger = Logger(label: "hubkioskd")
         do {
-            let setup = try KioskSetup.load(configPath: config, stateDirectoryFlag: stateDirectory)
+            let setup = try KioskSetup.load(configPath: config, stateDirectoryFlag: stateDirectory, fileOnly: check)
             if check {
                 // Errors stopped `load` already (exit 78); warnings are printed, and still exit 0.
                 for line in setup.warningLines() { print(line) }
@@ -72,6 +72,14 @@ struct HubKioskDaemon: AsyncParsableCommand {
                     gracefulShutdownSignals: [.sigterm, .sigint],
                     logger: logger))
             defer { kiosk.cleanUp() }
+            // SIGHUP re-reads the directory's source (the file, or a pull of the feed), as `directory reload` does.
+            let hangups = Task {
+                for await _ in await UnixSignalsSequence(trapping: .sighup) {
+                    logger.info("SIGHUP: reloading the directory")
+                    await kiosk.directory.reloadFromSignal()
+                }
+            }
+            defer { hangups.cancel() }
             try await group.run()
         } catch let error as StartupError {
             FileHandle.standardError.write(Data("hubkioskd: \(error.message)\n".utf8))

@@ -45,8 +45,15 @@ struct ScenarioTests {
         let text = try String(contentsOfFile: folder + "/slip-000001.txt", encoding: .utf8)
         #expect(text == receipt.rendered(columns: PrinterProfile.epsonTMT20II.columns))
         #expect(receipt.unknown.isEmpty)
+        // "As of" the day the directory file was last edited (its check), never after the day of the slip.
+        let edited = try #require(
+            try FileManager.default.attributesOfItem(atPath: Repository.root.path + "/Simulator/directory.json")[
+                .modificationDate] as? Date)
+        let asOf = min(HubTimeZone.london.localDate(of: edited), LocalDate(iso: "2026-12-03")!)
         #expect(
-            receipt.lines.prefix(3) == ["Brae Street Hub", "Places that can help", "Opening times as of Thu 3 Dec"])
+            receipt.lines.prefix(3) == [
+                "Brae Street Hub", "Places that can help", "Opening times as of \(asOf.shortDisplay)",
+            ])
         // At 10:00 on a Thursday the pantry is open; the Friday lunch and the foodbank are next.
         let services = receipt.lines.filter {
             ["Brae Street Community Pantry", "Friday Community Lunch", "Inverallan Foodbank"].contains($0)
