@@ -218,19 +218,26 @@ extension ServiceReader {
         }
     }
 
-    /// An ORUK v1 `holiday_schedules` entry: open (`closed` false) with times from `start_date` to `end_date`, read
-    /// as a daily opening over those dates; a closure is reported, since a slip cannot yet leave closures out.
-    mutating func readHolidaySchedule(_ node: JSONNode, field: String) -> ServiceSchedule? {
+    /// An ORUK v1 `holiday_schedules` entry: the days from `start_date` to `end_date` (both included), and, unless it
+    /// is `closed`, the hours (`opens_at`, `closes_at`) the service keeps on each of them instead of its regular ones.
+    ///
+    /// ORUK v1 says `start_date` is "the first day that a service or location is closed during a public or private
+    /// holiday" and `end_date` the last, for open holidays too: on those days the regular schedules do not hold, and
+    /// an open holiday's hours are the only ones. Nil, with problems, when the entry cannot be used or ended before
+    /// `today`.
+    mutating func readHolidaySchedule(_ node: JSONNode, field: String) -> HolidaySchedule? {
         guard case .object = node.value else {
             problem(.error, node, field, "should be an object (a holiday schedule); found \(node.kindName)")
             return nil
         }
+        checkSpelling(of: node, known: FieldSpelling.holidaySchedule, field: field)
         func date(_ key: String) -> LocalDate? {
             guard let raw = text(node, key, field: "\(field).\(key)") else { return nil }
             if let date = LocalDate(iso: String(raw.prefix(10))) { return date }
             problem(.error, node[key] ?? node, "\(field).\(key)", "\"\(raw)\" is not a date (YYYY-MM-DD)")
             return nil
         }
+        let errorsBefore = problems.filter { $0.severity == .error }.count
         let start = date("start_date")
         let end = date("end_date") ?? start
         var closed = false
@@ -244,22 +251,25 @@ extension ServiceReader {
                 return nil
             }
         }
+        if problems.filter({ $0.severity == .error }).count > errorsBefore { return nil }
         guard let start, let end else {
             problem(.error, node, "\(field).start_date", "a holiday schedule needs start_date (YYYY-MM-DD)")
             return nil
         }
-        if let today, end < today { return nil }
-        if closed {
+        if end < start {
             problem(
-                .warning, node, "\(field).closed",
-                "closed from \(start) to \(end): the slip cannot yet leave out closures, so it may show a regular "
-                    + "opening in that time")
+                .error, node["end_date"] ?? node, "\(field).end_date", "end_date \(end) is before start_date \(start)")
             return nil
         }
+        if let today, end < today { return nil }
+        let closure = ScheduleClosure(start: start, end: end)
+        if closed { return HolidaySchedule(closure: closure, opening: nil, node: node, field: field) }
         guard let opens = text(node, "opens_at", field: "\(field).opens_at"),
             let closes = text(node, "closes_at", field: "\(field).closes_at")
         else {
-            problem(.error, node, "\(field).opens_at", "an open holiday schedule needs opens_at and closes_at")
+            problem(
+                .error, node, "\(field).opens_at",
+                "an open holiday schedule needs opens_at and closes_at (or \"closed\": true for a closure)")
             return nil
         }
         guard let opensAt = FeedTime.parse(opens, allowsEndOfDay: false)?.time,
@@ -268,9 +278,40 @@ extension ServiceReader {
             problem(.error, node, "\(field).opens_at", "\"\(opens)\"–\"\(closes)\" is not a pair of times of day")
             return nil
         }
-        return ServiceSchedule(
+        let opening = ServiceSchedule(
             frequency: .daily, opensAt: opensAt.time, closesAt: closesAt.time, validFrom: start, validTo: end,
             opensAtUTCOffset: opensAt.utcOffset, closesAtUTCOffset: closesAt.utcOffset)
+        return HolidaySchedule(closure: closure, opening: opening, node: node, field: field)
+    }
+
+    /// What a `holiday_schedules` entry gives: the days the regular schedules skip, and the holiday's own hours on
+    /// them (nil for a closure).
+    struct HolidaySchedule {
+        var closure: ScheduleClosure
+        var opening: ServiceSchedule?
+        /// Where the entry is, to point problems at.
+        var node: JSONNode
+        var field: String
+    }
+
+    /// Adds `holidays` to `schedules`: each regular schedule skips the holidays' days, and the open holidays' hours
+    /// are added after them. A holiday tied to one location (`service_at_location`) is taken to close the whole
+    /// service: a slip had better miss an opening than send someone to a shut door. A closure with no regular opening
+    /// to skip is reported, since the slip cannot say it.
+    mutating func apply(_ holidays: [HolidaySchedule], to schedules: inout [ServiceSchedule]) {
+        guard !holidays.isEmpty else { return }
+        var closures: [ScheduleClosure] = []
+        for holiday in holidays where !closures.contains(holiday.closure) { closures.append(holiday.closure) }
+        if !schedules.contains(where: \.isUsable) {
+            for holiday in holidays where holiday.opening == nil {
+                problem(
+                    .warning, holiday.node, "\(holiday.field).closed",
+                    "closed \(holiday.closure), but the service has no regular opening times for the slip to leave "
+                        + "out: the slip does not say it is closed")
+            }
+        }
+        for i in schedules.indices { schedules[i].closures += closures }
+        schedules += holidays.compactMap(\.opening)
     }
 
     /// The entries of a list-valued schedule field, each with the node to point problems at: `"MO,WE"`, `15`,

@@ -191,10 +191,9 @@ struct ServiceReader {
         for (i, entry) in list(node, "regular_schedules").enumerated() {
             if let schedule = readSchedule(entry, field: "regular_schedules[\(i)]") { schedules.append(schedule) }
         }
+        var holidays: [HolidaySchedule] = []
         for (i, entry) in list(node, "holiday_schedules").enumerated() {
-            if let schedule = readHolidaySchedule(entry, field: "holiday_schedules[\(i)]") {
-                schedules.append(schedule)
-            }
+            if let holiday = readHolidaySchedule(entry, field: "holiday_schedules[\(i)]") { holidays.append(holiday) }
         }
 
         var addresses: [String] = []
@@ -229,6 +228,8 @@ struct ServiceReader {
                 if let schedule = readSchedule(entry, field: "\(field).schedules[\(j)]") { schedules.append(schedule) }
             }
         }
+
+        apply(holidays, to: &schedules)
 
         var terms: [TaxonomyTerm] = []
         for (i, attribute) in list(node, "attributes").enumerated() {
