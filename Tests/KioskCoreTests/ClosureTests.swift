@@ -118,4 +118,24 @@ struct ClosureTests {
         #expect(next?.start == Date(timeIntervalSince1970: 1_814_657_400))
         #expect(zone.local(of: next!.start).date == LocalDate(iso: "2027-07-04"))
     }
+
+    @Test("On a slip: a service closed today shows its next opening; one closed for good is left out")
+    func onTheSlip() {
+        func service(_ id: String, closures: [ScheduleClosure]) -> DirectoryService {
+            DirectoryService(
+                id: id, name: "Service \(id)", phones: ["0131 496 0000"],
+                schedules: [schedule(.weekly, "MO,TU,WE,TH,FR", opens: "10:00", closes: "16:00", closures: closures)],
+                taxonomyTerms: [TaxonomyTerm(code: "food-bank")])
+        }
+        let services = [
+            service("today", closures: [closed("2026-12-01", "2026-12-01")]),
+            service("gone", closures: [closed("2026-11-01", "2029-12-31")]),
+        ]
+        let composer = SlipComposer(
+            hubName: "Test Hub", directory: ServiceDirectory(services: services), layout: .standard(), timeZone: zone)
+        let now = at("2026-12-01 11:00")
+        #expect(composer.entries(for: ["food"], at: now).map(\.service.id) == ["today"])
+        let text = composer.compose(needs: ["food"], at: now).plainText
+        #expect(text.contains("Wed 2 Dec 10:00\u{2013}16:00") && !text.contains("Open now"))
+    }
 }
