@@ -200,6 +200,47 @@ struct FixtureTests {
         #expect(try read("aliss-v4.json", format: .aliss).directory == result.directory)
     }
 
+    @Test("ALISS v4: one service as /api/v4/services/{id}/ answers, every field it writes")
+    func alissServiceDetail() throws {
+        let result = try read("aliss-v4-service.json")
+        #expect(result.format == .aliss)
+        let cafe = try #require(result.directory.services.first)
+        // Nothing about the service itself (only needs no service reaches, as one service leaves most).
+        #expect(result.errors.isEmpty && problems(result, cafe.id, .warning).isEmpty, "\(result.problems)")
+        #expect(result.directory.services.count == 1)
+        #expect(cafe.id == "7f0c1a52-0004-4d7b-9a63-444444444444")
+        #expect(cafe.organization == "Partick Carers Network")
+        #expect(cafe.addresses == ["12 Dumbarton Road, Glasgow, G11 6AA"])
+        #expect(cafe.phones == ["0141 496 0020"] && cafe.email == nil)
+        #expect(cafe.isTagged(withAnyOf: ["carers-support"]))
+        #expect(result.warnings.allSatisfy { $0.serviceID == nil })
+        #expect(try read("aliss-v4-service.json", format: .aliss).directory == result.directory)
+    }
+
+    @Test("ALISS v4 answers that are not services are refused, saying what they are")
+    func alissOtherAnswers() throws {
+        let categories = try read("aliss-v4-categories.json")
+        #expect(categories.format == .aliss && categories.directory.services.isEmpty)
+        #expect(categories.errors.count == 1)
+        #expect(categories.errors.first?.message.contains("/api/v4/categories/") == true)
+        let organisation = """
+            {"meta": {"licence": "https://creativecommons.org/licenses/by/4.0/", "attribution": []},
+             "data": {"id": "org-1", "name": "Green Paths", "description": "", "is_claimed": true,
+                      "services": [{"id": "s-1", "name": "Walk and Talk", "description": ""}], "locations": []}}
+            """
+        let result = DirectoryDecoder().decode(Array(organisation.utf8))
+        #expect(result.format == .aliss && result.directory.services.isEmpty)
+        #expect(result.errors.map(\.field) == ["data"])
+        #expect(result.errors.first?.message.contains("one ALISS organisation") == true)
+        let areas = """
+            {"meta": {"licence": "https://creativecommons.org/licenses/by/4.0/", "attribution": []},
+             "data": [{"code": "S12000049", "type": "Local Authority", "name": "Glasgow City"}]}
+            """
+        let areaResult = DirectoryDecoder().decode(Array(areas.utf8))
+        #expect(areaResult.format == .aliss && areaResult.directory.services.isEmpty)
+        #expect(areaResult.errors.first?.message.contains("/api/v4/service-areas/") == true)
+    }
+
     @Test("an ALISS slip says to phone or check the website and shows a short description")
     func alissSlip() throws {
         let result = try read("aliss-v4.json")
