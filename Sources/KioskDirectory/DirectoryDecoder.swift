@@ -7,7 +7,9 @@ import KioskCore
 ///   `page_number`, `contents`), an object with `services`, or one service (what `/services/{id}` returns);
 /// - ORUK v1: the envelope `totalElements`/`totalPages`/`number`/`content`, services with `regular_schedules`,
 ///   `holiday_schedules` and `service_taxonomys` (an ORUK v3 file may carry these too, and they are read there);
-/// - ALISS (API v4): `{"count", "next", "data"}`, services with `categories`, `locations` and `organisation`.
+/// - ALISS (API v4): a page of `/api/v4/services/` (`{"meta", "count", "next", "previous", "data": […]}`) or one
+///   service as `/api/v4/services/{id}/` returns it (`{"meta", "data": {…}}`), services with `categories`,
+///   `locations` and `organisation`.
 ///
 /// A file of other records (taxonomy terms, categories, service-at-location records, locations, organizations) is
 /// refused with a message saying what it is.
@@ -142,7 +144,14 @@ public struct DirectoryDecoder {
         if let list = root.array {
             items = list
         } else if root.members != nil {
-            if root["data"]?.array != nil && (root["count"] != nil || root["next"] != nil) { return .aliss }
+            // ALISS API v4 wraps every answer in `data`, beside `meta` (its licence): a page of services (with
+            // `count`, `next`, `previous`), one service (`/services/{id}/`), or another list.
+            if let data = root["data"] {
+                if data.array != nil && (root["count"] != nil || root["next"] != nil || root["meta"] != nil) {
+                    return .aliss
+                }
+                if data.members != nil && (root["meta"] != nil || data["organisation"] != nil) { return .aliss }
+            }
             if root["content"] != nil || root["totalElements"] != nil { return .oruk1 }
             if root["contents"] != nil || root["total_items"] != nil { return .oruk3 }
             items = root["services"]?.array ?? root["data"]?.array ?? [root]
@@ -161,42 +170,6 @@ public struct DirectoryDecoder {
             return .oruk1
         }
         return .oruk3
-    }
-
-    /// The services of an ALISS file: `{"count", "next", "previous", "data": […]}` (one page; a `next` says
-    /// others are missing), or the list itself.
-    private func alissItems(in root: JSONNode, problems: inout [DirectoryProblem]) -> [JSONNode]? {
-        if let list = root.array { return list }
-        guard let data = root["data"] ?? root["results"] else {
-            let names = (root.members ?? []).prefix(6).map { "\"\($0.key)\"" }.joined(separator: ", ")
-            problems.append(
-                DirectoryProblem(
-                    severity: .error, line: root.line, serviceID: nil, field: "",
-                    message:
-                        "expected an ALISS page (an object with \"data\", \"count\" and \"next\") or a list of "
-                        + "services; found \(root.kindName)\(names.isEmpty ? "" : " with \(names)")"))
-            return nil
-        }
-        guard let list = data.array else {
-            problems.append(
-                DirectoryProblem(
-                    severity: .error, line: data.line, serviceID: nil, field: "data",
-                    message: "\"data\" should be the list of services; found \(data.kindName)"))
-            return nil
-        }
-        if let next = root["next"], let link = next.string, !link.isEmpty {
-            problems.append(
-                DirectoryProblem(
-                    severity: .warning, line: next.line, serviceID: nil, field: "next",
-                    message: "the file holds one page; services on the next pages (\(link)) are missing"))
-        }
-        if let count = root["count"]?.jsonNumber?.integer, count != list.count, root["next"]?.string == nil {
-            problems.append(
-                DirectoryProblem(
-                    severity: .warning, line: root["count"]?.line, serviceID: nil, field: "count",
-                    message: "says \(count) services, but the file holds \(list.count); every service in it is read"))
-        }
-        return list
     }
 
     /// The records of `root` to read as services; nil, with the problem, when the file is not a directory of

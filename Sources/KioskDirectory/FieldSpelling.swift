@@ -22,6 +22,12 @@ package enum FieldSpelling {
         "metadata", "weekday",
     ]
 
+    /// Fields of an ORUK v1 holiday schedule.
+    static let holidaySchedule: Set<String> = [
+        "id", "service_id", "location_id", "service_at_location_id", "service_at_location", "closed", "opens_at",
+        "closes_at", "start_date", "end_date", "description", "metadata",
+    ]
+
     /// Fields of a service-at-location link.
     static let serviceAtLocation: Set<String> = [
         "id", "service_id", "location_id", "description", "service_areas", "contacts", "phones", "schedules",

@@ -1,11 +1,11 @@
 import KioskCore
 
 extension ServiceReader {
-    /// Fields of an ALISS (API v4) service.
+    /// Fields of an ALISS API v4 service (`v4ServiceSerializer` and `v4SearchSerializer` in `aliss/api/serializers.py`
+    /// of `github.com/aliss/ALISS`).
     static let alissService: Set<String> = [
         "id", "name", "description", "url", "phone", "email", "categories", "organisation", "locations",
-        "service_areas", "aliss_url", "permalink", "slug", "last_updated", "is_deleted", "accessibility_features",
-        "created_on", "updated_on",
+        "service_areas", "aliss_url", "permalink", "slug", "last_updated",
     ]
 
     /// Reads one ALISS service: `categories` (objects with a `slug` and `name`, or slugs) become taxonomy terms,
@@ -13,8 +13,8 @@ extension ServiceReader {
     /// has no schedule, and the slip says to phone or check the website rather than invent a time.
     mutating func readALISS() -> DirectoryService? {
         guard let (id, name) = readIdentity(known: Self.alissService) else { return nil }
-        var status = ServiceStatus.active
-        if let deleted = present(node, "is_deleted"), case .bool(true) = deleted.value { status = .defunct }
+        // API v4 gives no status (nor a flag for a deleted service): every service it lists is taken to run.
+        let status = ServiceStatus.active
 
         var url = text(node, "url")
         if let value = url, !(value.hasPrefix("https://") || value.hasPrefix("http://")) {

@@ -27,16 +27,7 @@ extension ServiceReader {
                         + "patterns (2MO = second Monday, -1FR = last Friday)")
             }
         }
-        // ORUK v1 `weekday` ("Monday" or 1–7).
-        if let weekdayNode = present(node, "weekday") {
-            if let name = weekdayNode.string, let i = Self.weekdayIndex(name) {
-                byDay.append(.init(weekday: Weekday.allCases[i]))
-            } else if let number = integer(
-                weekdayNode, field: "\(field).weekday", range: 1...7, expected: "a weekday (Monday … Sunday, or 1–7)")
-            {
-                byDay.append(.init(weekday: Weekday.allCases[number - 1]))
-            }
-        }
+        if let rule = readWeekday(node, field: field) { byDay.append(rule) }
 
         var byMonthDay: [Int] = []
         for (part, at) in parts(node, "bymonthday", field: "\(field).bymonthday") {
@@ -200,13 +191,6 @@ extension ServiceReader {
         return schedule
     }
 
-    /// The index (Monday 0) of a day name as ORUK v1 feeds write it: `Monday`, `monday`, `Mon`, `Tues`, `Thurs`.
-    static func weekdayIndex(_ name: String) -> Int? {
-        let key = name.trimmingCharacters(in: .whitespaces).lowercased().filter { $0 != "." }
-        guard key.count >= 3 else { return nil }
-        return weekdayNames.firstIndex { $0 == key || $0.hasPrefix(key) }
-    }
-
     /// `WEEKLY`, `weekly`, `Weekly`, `WK`, `W`; `MONTHLY`, `MTH`, `M`; `DAILY`, `D`: the frequencies feeds write.
     static func frequency(_ raw: String) -> ServiceSchedule.Frequency? {
         let key = raw.trimmingCharacters(in: .whitespaces).uppercased().filter { $0.isLetter }
@@ -216,61 +200,6 @@ extension ServiceReader {
         case "MONTHLY", "MONTH", "MTH", "MTHLY", "M": return .monthly
         default: return nil
         }
-    }
-
-    /// An ORUK v1 `holiday_schedules` entry: open (`closed` false) with times from `start_date` to `end_date`, read
-    /// as a daily opening over those dates; a closure is reported, since a slip cannot yet leave closures out.
-    mutating func readHolidaySchedule(_ node: JSONNode, field: String) -> ServiceSchedule? {
-        guard case .object = node.value else {
-            problem(.error, node, field, "should be an object (a holiday schedule); found \(node.kindName)")
-            return nil
-        }
-        func date(_ key: String) -> LocalDate? {
-            guard let raw = text(node, key, field: "\(field).\(key)") else { return nil }
-            if let date = LocalDate(iso: String(raw.prefix(10))) { return date }
-            problem(.error, node[key] ?? node, "\(field).\(key)", "\"\(raw)\" is not a date (YYYY-MM-DD)")
-            return nil
-        }
-        let start = date("start_date")
-        let end = date("end_date") ?? start
-        var closed = false
-        if let value = present(node, "closed") {
-            if case .bool(let flag) = value.value {
-                closed = flag
-            } else if let text = value.string?.lowercased(), ["true", "false", "yes", "no"].contains(text) {
-                closed = text == "true" || text == "yes"
-            } else {
-                problem(.error, value, "\(field).closed", "should be true or false; found \(value.kindName)")
-                return nil
-            }
-        }
-        guard let start, let end else {
-            problem(.error, node, "\(field).start_date", "a holiday schedule needs start_date (YYYY-MM-DD)")
-            return nil
-        }
-        if let today, end < today { return nil }
-        if closed {
-            problem(
-                .warning, node, "\(field).closed",
-                "closed from \(start) to \(end): the slip cannot yet leave out closures, so it may show a regular "
-                    + "opening in that time")
-            return nil
-        }
-        guard let opens = text(node, "opens_at", field: "\(field).opens_at"),
-            let closes = text(node, "closes_at", field: "\(field).closes_at")
-        else {
-            problem(.error, node, "\(field).opens_at", "an open holiday schedule needs opens_at and closes_at")
-            return nil
-        }
-        guard let opensAt = FeedTime.parse(opens, allowsEndOfDay: false)?.time,
-            let closesAt = FeedTime.parse(closes, allowsEndOfDay: true)?.time
-        else {
-            problem(.error, node, "\(field).opens_at", "\"\(opens)\"–\"\(closes)\" is not a pair of times of day")
-            return nil
-        }
-        return ServiceSchedule(
-            frequency: .daily, opensAt: opensAt.time, closesAt: closesAt.time, validFrom: start, validTo: end,
-            opensAtUTCOffset: opensAt.utcOffset, closesAtUTCOffset: closesAt.utcOffset)
     }
 
     /// The entries of a list-valued schedule field, each with the node to point problems at: `"MO,WE"`, `15`,

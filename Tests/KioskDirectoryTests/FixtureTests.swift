@@ -109,13 +109,73 @@ struct FixtureTests {
         #expect(carers.schedules[0].byDay == [.init(weekday: .tuesday)])
         #expect(carers.schedules[1].byDay == [.init(weekday: .saturday)])
         #expect(carers.schedules[2].validFrom == LocalDate(year: 2026, month: 12, day: 29))
-        #expect(
-            problems(result, "v1-carers", .warning).contains {
-                $0.field == "holiday_schedules[0].closed" && $0.message.contains("2026-12-25")
-            })
+        // The closure (25–26 Dec) and the open holiday's days (29–31 Dec) are taken out of the regular schedules.
+        let holidays = [
+            ScheduleClosure(start: LocalDate(iso: "2026-12-25")!, end: LocalDate(iso: "2026-12-26")!),
+            ScheduleClosure(start: LocalDate(iso: "2026-12-29")!, end: LocalDate(iso: "2026-12-31")!),
+        ]
+        #expect(carers.schedules[0].closures == holidays && carers.schedules[1].closures == holidays)
+        #expect(carers.schedules[2].closures.isEmpty)
+        #expect(problems(result, "v1-carers", .warning).isEmpty, "\(problems(result, "v1-carers", .warning))")
         #expect(problems(result, "v1-work", .error).map(\.field) == ["regular_schedules[0].weekday"])
         let summary = DirectorySummary(directory: result.directory, needs: Need.defaults)
         #expect(summary.unmappedTerms.map(\.term) == ["employment"])
+    }
+
+    @Test("ORUK v1 holidays: closures and holiday hours replace the regular openings on their days")
+    func oruk1Holidays() throws {
+        let result = try read("oruk1-holidays.json")
+        #expect(result.format == .oruk1)
+        let pantry = try #require(service(result, "v1-pantry"))
+        #expect(problems(result, "v1-pantry", .error).isEmpty && problems(result, "v1-pantry", .warning).isEmpty)
+        // Wednesday and Friday, then the holiday's own hours on 23 December.
+        #expect(pantry.schedules.count == 3)
+        let closures = [("2026-12-24", "2027-01-02"), ("2026-12-23", "2026-12-23"), ("2027-02-17", "2027-02-17")].map {
+            ScheduleClosure(start: LocalDate(iso: $0.0)!, end: LocalDate(iso: $0.1)!)
+        }
+        // The closure that ended before today is dropped.
+        #expect(pantry.schedules[0].closures == closures && pantry.schedules[1].closures == closures)
+        #expect(pantry.schedules[2].closures.isEmpty)
+
+        let zone = HubTimeZone.london
+        let finder = OpeningFinder(timeZone: zone)
+        func at(_ day: String, _ time: String) -> Date {
+            zone.instant(of: LocalDate(iso: day)!, at: LocalTime(text: time)!)
+        }
+        // On 23 December the holiday's 10:00–13:00, not the regular Wednesday 10:00–14:00.
+        #expect(
+            finder.nextOpening(of: pantry.schedules, after: at("2026-12-22", "15:00"))
+                == Opening(start: at("2026-12-23", "10:00"), end: at("2026-12-23", "13:00")))
+        // Closed from Christmas Eve to 2 January (Friday 1 January included): next open Wednesday 6 January.
+        let next = try #require(finder.nextOpening(of: pantry.schedules, after: at("2026-12-23", "14:00")))
+        #expect(next.start == at("2027-01-06", "10:00"))
+        #expect(finder.describe(next, at: at("2026-12-23", "14:00")) == "Wed 6 Jan 10:00\u{2013}14:00")
+        // A date-time written for a date is read as its date.
+        #expect(
+            finder.nextOpening(of: pantry.schedules, after: at("2027-02-16", "15:00"))?.start
+                == at("2027-02-19", "10:00"))
+
+        let bad = try #require(service(result, "v1-bad-holidays"))
+        #expect(
+            problems(result, "v1-bad-holidays", .error).map(\.field) == [
+                "holiday_schedules[0].end_date", "holiday_schedules[1].closed",
+            ])
+        #expect(
+            problems(result, "v1-bad-holidays", .warning).contains {
+                $0.field == "holiday_schedules[2].end_dte" && $0.message.contains("end_date")
+            })
+        // The entries that could not be read close nothing; the misspelt end leaves a one-day closure.
+        #expect(
+            bad.schedules.map(\.closures) == [
+                [ScheduleClosure(start: LocalDate(iso: "2027-03-01")!, end: LocalDate(iso: "2027-03-01")!)]
+            ])
+
+        let line = try #require(service(result, "v1-no-times"))
+        #expect(line.schedules.isEmpty)
+        #expect(
+            problems(result, "v1-no-times", .warning).contains {
+                $0.field == "holiday_schedules[0].closed" && $0.message.contains("2026-12-25 to 2026-12-26")
+            })
     }
 
     @Test("ALISS v4: categories, organisation, locations, no invented times")
@@ -138,6 +198,47 @@ struct FixtureTests {
         #expect(summary.unmappedTerms.map(\.term) == ["walking"])
         // Read as ALISS on request too; and ALISS read as ORUK v3 is not silently taken for services with times.
         #expect(try read("aliss-v4.json", format: .aliss).directory == result.directory)
+    }
+
+    @Test("ALISS v4: one service as /api/v4/services/{id}/ answers, every field it writes")
+    func alissServiceDetail() throws {
+        let result = try read("aliss-v4-service.json")
+        #expect(result.format == .aliss)
+        let cafe = try #require(result.directory.services.first)
+        // Nothing about the service itself (only needs no service reaches, as one service leaves most).
+        #expect(result.errors.isEmpty && problems(result, cafe.id, .warning).isEmpty, "\(result.problems)")
+        #expect(result.directory.services.count == 1)
+        #expect(cafe.id == "7f0c1a52-0004-4d7b-9a63-444444444444")
+        #expect(cafe.organization == "Partick Carers Network")
+        #expect(cafe.addresses == ["12 Dumbarton Road, Glasgow, G11 6AA"])
+        #expect(cafe.phones == ["0141 496 0020"] && cafe.email == nil)
+        #expect(cafe.isTagged(withAnyOf: ["carers-support"]))
+        #expect(result.warnings.allSatisfy { $0.serviceID == nil })
+        #expect(try read("aliss-v4-service.json", format: .aliss).directory == result.directory)
+    }
+
+    @Test("ALISS v4 answers that are not services are refused, saying what they are")
+    func alissOtherAnswers() throws {
+        let categories = try read("aliss-v4-categories.json")
+        #expect(categories.format == .aliss && categories.directory.services.isEmpty)
+        #expect(categories.errors.count == 1)
+        #expect(categories.errors.first?.message.contains("/api/v4/categories/") == true)
+        let organisation = """
+            {"meta": {"licence": "https://creativecommons.org/licenses/by/4.0/", "attribution": []},
+             "data": {"id": "org-1", "name": "Green Paths", "description": "", "is_claimed": true,
+                      "services": [{"id": "s-1", "name": "Walk and Talk", "description": ""}], "locations": []}}
+            """
+        let result = DirectoryDecoder().decode(Array(organisation.utf8))
+        #expect(result.format == .aliss && result.directory.services.isEmpty)
+        #expect(result.errors.map(\.field) == ["data"])
+        #expect(result.errors.first?.message.contains("one ALISS organisation") == true)
+        let areas = """
+            {"meta": {"licence": "https://creativecommons.org/licenses/by/4.0/", "attribution": []},
+             "data": [{"code": "S12000049", "type": "Local Authority", "name": "Glasgow City"}]}
+            """
+        let areaResult = DirectoryDecoder().decode(Array(areas.utf8))
+        #expect(areaResult.format == .aliss && areaResult.directory.services.isEmpty)
+        #expect(areaResult.errors.first?.message.contains("/api/v4/service-areas/") == true)
     }
 
     @Test("an ALISS slip says to phone or check the website and shows a short description")

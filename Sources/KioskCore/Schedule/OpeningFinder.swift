@@ -28,6 +28,9 @@ public struct OpeningFinder: Sendable {
     }
 
     /// The opening that is under way at `now`, or else the next one to start; nil if none within the horizon.
+    ///
+    /// No opening starts on a day its schedule is closed (``ServiceSchedule/closures``): the first one after the
+    /// closure is found instead, and a service closed for all its openings within the horizon has none.
     public func nextOpening(of schedules: [ServiceSchedule], after now: Date) -> Opening? {
         let usable = schedules.filter(\.isUsable)
         guard !usable.isEmpty else { return nil }
@@ -48,7 +51,10 @@ public struct OpeningFinder: Sendable {
             if let foundOffset, offset > foundOffset + 1 { break }
             let date = today.adding(days: offset)
             for schedule in usable where schedule.occurs(on: date) {
-                guard let opening = opening(of: schedule, on: date), opening.end > now else { continue }
+                guard let opening = opening(of: schedule, on: date), opening.end > now,
+                    // Times written with a UTC offset can start the opening on the next local day.
+                    !schedule.isClosed(on: timeZone.localDate(of: opening.start))
+                else { continue }
                 if let current = best, current.start <= opening.start { continue }
                 best = opening
                 if foundOffset == nil { foundOffset = offset }

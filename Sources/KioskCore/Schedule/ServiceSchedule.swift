@@ -60,6 +60,8 @@ public struct ServiceSchedule: Hashable, Sendable {
     public var opensAtUTCOffset: Int?
     /// The UTC offset `closes_at` was written with; nil for the hub's local time.
     public var closesAtUTCOffset: Int?
+    /// Days the pattern skips: holiday closures, and holidays with other hours of their own.
+    public var closures: [ScheduleClosure]
 
     public init(
         frequency: Frequency,
@@ -75,7 +77,8 @@ public struct ServiceSchedule: Hashable, Sendable {
         note: String? = nil,
         weekStart: Weekday = .monday,
         opensAtUTCOffset: Int? = nil,
-        closesAtUTCOffset: Int? = nil
+        closesAtUTCOffset: Int? = nil,
+        closures: [ScheduleClosure] = []
     ) {
         self.frequency = frequency
         self.interval = interval
@@ -91,6 +94,7 @@ public struct ServiceSchedule: Hashable, Sendable {
         self.weekStart = weekStart
         self.opensAtUTCOffset = opensAtUTCOffset
         self.closesAtUTCOffset = closesAtUTCOffset
+        self.closures = closures
     }
 
     /// The day that intervals count from: `dtstart`, else `valid_from`.
@@ -119,9 +123,16 @@ public struct ServiceSchedule: Hashable, Sendable {
         }
     }
 
+    /// Whether `date` falls in one of the schedule's ``closures``.
+    public func isClosed(on date: LocalDate) -> Bool {
+        closures.contains { $0.contains(date) }
+    }
+
     /// Whether the service opens on `date` under this schedule (RFC 5545 semantics: `byday` and `bymonthday` limit
-    /// the days the frequency and interval give, and under MONTHLY `byday` ordinals count within the month).
+    /// the days the frequency and interval give, and under MONTHLY `byday` ordinals count within the month); never on
+    /// a day of its ``closures``.
     public func occurs(on date: LocalDate) -> Bool {
+        if isClosed(on: date) { return false }
         if let validFrom, date < validFrom { return false }
         if let validTo, date > validTo { return false }
         if let start, date < start { return false }
