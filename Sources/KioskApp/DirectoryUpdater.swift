@@ -225,7 +225,8 @@ public actor DirectoryUpdater: Service, DirectoryControl {
         }
         let changes = DirectoryChanges(from: directory, to: result.directory)
         let percent = configuration.directorySource.maximumLossPercent
-        if !allowLoss && changes.losesMost(percent: percent) {
+        // Only against an earlier copy of the same source: the first pull replaces a fallback file whatever its size.
+        if !allowLoss && state.origin == origin && changes.losesMost(percent: percent) {
             let message =
                 "a new copy from \(origin) has \(changes.activeAfter) active services where \(changes.activeBefore) "
                 + "are in use: held back (more than \(percent) % gone at once); check the feed, then run `hubkiosk "

@@ -307,6 +307,43 @@ struct DirectoryFeedTests {
         kiosk.cleanUp()
     }
 
+    @Test("A feed failing for longer than stale_after_days is a staff alert, said in the status; a good pull clears it")
+    func staleness() async throws {
+        let feed = try await FeedServer.start(services: 5, pageSize: 10)
+        let dir = TemporaryDirectory()
+        let config = try Self.configuration(feed: feed.url, in: dir, extra: "stale_after_days = 3\n")
+        let (kiosk, clock, group, running) = try Self.start(config: config, state: dir.file("state"))
+        _ = try await Self.waitForFeed(kiosk, feed.url)
+        func alert() async throws -> StaffAlert? {
+            try await kiosk.service.status().alerts.first { $0.key == "directory" }
+        }
+        #expect(try await alert() == nil)
+        feed.set(.failing)
+        var found: StaffAlert?
+        for _ in 0..<5 {
+            clock.advance(by: .seconds(86_400))
+            for _ in 0..<40 {
+                found = try await alert()
+                if found != nil { break }
+                try await Task.sleep(for: .milliseconds(25))
+            }
+        }
+        #expect(found?.description.contains("has not been checked against \(feed.url.absoluteString) since 2026-12-03") == true, "\(String(describing: found))")
+        #expect(found?.description.contains("answered 500") == true)
+        var status = await kiosk.directory.status()
+        #expect(status.stale)
+        #expect(status.services == 5)
+        feed.set(.normal)
+        status = await kiosk.directory.reload()
+        #expect(!status.stale)
+        for _ in 0..<100 where try await alert() != nil { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(try await alert() == nil)
+        await group.triggerGracefulShutdown()
+        try await running.value
+        kiosk.cleanUp()
+        try await feed.stop()
+    }
+
     @Test("Reload under load: every press during reloads gets its slip, each from a whole directory")
     func reloadUnderLoad() async throws {
         let dir = TemporaryDirectory()
