@@ -58,6 +58,12 @@ public actor DirectoryUpdater: Service, DirectoryControl {
     public func run() async throws {
         useCurrent()
         if let alert { kiosk.reportDirectoryProblem(alert) }
+        if !isFeed && state.origin == configuration.directoryFile && state.lastError == nil,
+            let bytes = FileManager.default.contents(atPath: configuration.directoryFile)
+        {
+            // The file as it was read at start: the copy to fall back on if it later gains an error.
+            save(copy: Array(bytes))
+        }
         if isFeed {
             // A copy older than a day (or none) is pulled at start; otherwise at the next quiet hour.
             let due = state.checkedAt.map { clock.wall.date.timeIntervalSince($0) >= 86_400 } ?? true
@@ -203,14 +209,14 @@ public actor DirectoryUpdater: Service, DirectoryControl {
         }
         return use(
             document: Array(bytes), format: configuration.directoryFormat, origin: file, allowLoss: true,
-            validators: nil, isSourceFile: true)
+            validators: nil)
     }
 
     /// Decodes `document`; uses it if it has no errors and (unless `allowLoss`) loses no more than
     /// `max_loss_percent` of the active services; keeps the copy and the state.
     private func use(
         document: [UInt8], format: DirectoryFormat, origin: String, allowLoss: Bool, validators: FeedValidators?,
-        pages: Int? = nil, isSourceFile: Bool = false
+        pages: Int? = nil
     ) -> ControlAPI.DirectoryStatus {
         let needs = configuration.layout.needs
         let today = configuration.hub.timeZone.localDate(of: clock.wall.date)
@@ -248,8 +254,8 @@ public actor DirectoryUpdater: Service, DirectoryControl {
             changedAt: changes.isEmpty ? (state.changedAt ?? now) : now, etag: validators?.etag,
             lastModified: validators?.lastModified, lastAttempt: now)
         if isFeed { nextPull = scheduledPull(after: now) }
-        // A file source is its own copy; anything else (a feed, an import) is kept for offline restarts.
-        save(copy: isSourceFile ? nil : document)
+        // Kept for restarts: offline (a feed), or after the file gained an error (a typo in a hand-kept file).
+        save(copy: document)
         for warning in result.warnings.prefix(20) { logger.warning("directory \(origin): \(warning)") }
         useCurrent()
         clearAlert()

@@ -328,7 +328,9 @@ struct DirectoryFeedTests {
                 try await Task.sleep(for: .milliseconds(25))
             }
         }
-        #expect(found?.description.contains("has not been checked against \(feed.url.absoluteString) since 2026-12-03") == true, "\(String(describing: found))")
+        #expect(
+            found?.description.contains("has not been checked against \(feed.url.absoluteString) since 2026-12-03")
+                == true, "\(String(describing: found))")
         #expect(found?.description.contains("answered 500") == true)
         var status = await kiosk.directory.status()
         #expect(status.stale)

@@ -44,7 +44,8 @@ final class ScriptedServer: Sendable {
             guard let answer = script.next(key) else { return Response(status: .notFound) }
             var headers = answer.headers
             headers[.contentType] = "application/json"
-            return Response(status: answer.status, headers: headers, body: .init(byteBuffer: .init(string: answer.body)))
+            return Response(
+                status: answer.status, headers: headers, body: .init(byteBuffer: .init(string: answer.body)))
         }
         var logger = Logger(label: "scripted")
         logger.logLevel = .critical
@@ -110,7 +111,8 @@ struct FeedFetcherTests {
             "/services?page=2",
             .init(body: #"{"total_pages": 1, "page_number": 2, "contents": [\#(Self.services(2...3))]}"#))
         server.on(
-            "/services?page=3", .init(body: #"{"total_pages": 1, "page_number": 3, "contents": [\#(Self.services(4...4))]}"#))
+            "/services?page=3",
+            .init(body: #"{"total_pages": 1, "page_number": 3, "contents": [\#(Self.services(4...4))]}"#))
         let fetch = try await Self.fetcher().fetch(server.url("/services"))
         #expect(try Self.decoded(fetch) == ["s1", "s2", "s3", "s4"])
         #expect(fetch.pages == 3)
@@ -143,8 +145,11 @@ struct FeedFetcherTests {
     func alissNext() async throws {
         let server = try await ScriptedServer()
         func page(_ ids: ClosedRange<Int>, next: String?) -> String {
-            let items = ids.map { #"{"id": "a\#($0)", "name": "ALISS \#($0)", "categories": [], "organisation": {"name": "Org"}, "locations": []}"# }
-            return #"{"count": 3, "next": \#(next.map { "\"\($0)\"" } ?? "null"), "previous": null, "data": [\#(items.joined(separator: ","))]}"#
+            let items = ids.map {
+                #"{"id": "a\#($0)", "name": "ALISS \#($0)", "categories": [], "organisation": {"name": "Org"}, "locations": []}"#
+            }
+            return
+                #"{"count": 3, "next": \#(next.map { "\"\($0)\"" } ?? "null"), "previous": null, "data": [\#(items.joined(separator: ","))]}"#
         }
         server.on("/api/v4/search/?q=food", .init(body: page(1...2, next: "/api/v4/search/?q=food&page=2")))
         server.on("/api/v4/search/?q=food&page=2", .init(body: page(3...3, next: nil)))
@@ -154,7 +159,9 @@ struct FeedFetcherTests {
         try await server.stop()
     }
 
-    @Test("A 503 then a 200 is retried; a 429 with Retry-After too; a 500 every time fails, retryable; 404 does not retry")
+    @Test(
+        "A 503 then a 200 is retried; a 429 with Retry-After too; a 500 every time fails, retryable; 404 does not retry"
+    )
     func retries() async throws {
         let server = try await ScriptedServer()
         let good = ScriptedServer.Answer(body: "[\(Self.services(1...1))]")
