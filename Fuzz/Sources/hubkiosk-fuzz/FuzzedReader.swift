@@ -51,6 +51,12 @@ enum FuzzedReader: String, CaseIterable, Sendable {
             let result = DirectoryDecoder().decode(bytes, needs: needs)
             _ = result.problems.map(\.description)
             Self.printSlips(configuration: baseline.configuration, directory: result.directory)
+            // As a page of a feed: its services written back as one document and decoded again, and what it changes.
+            if let page = try? FeedPage.read(bytes, format: .auto) {
+                let document = FeedPage.document(of: page.items, format: page.format)
+                _ = DirectoryDecoder().decode(document, format: page.format, needs: needs)
+            }
+            _ = DirectoryChanges(from: baseline.directory, to: result.directory).lines()
         case .config:
             let text = String(decoding: bytes, as: UTF8.self)
             guard
