@@ -414,6 +414,7 @@ let package = Package(
                 "KioskDirectory", "ESCPOS", "KioskTestSupport", "KioskSync", "HubReport", "HubReportAPI",
                 "KioskFeed", "KioskWeb",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "GRDB", package: "GRDB.swift"),

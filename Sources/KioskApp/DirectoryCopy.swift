@@ -23,11 +23,13 @@ public struct DirectoryState: Codable, Sendable, Equatable {
     public var failures: Int
     /// Why a newer copy waits for staff, and what to run.
     public var heldBack: String?
+    /// The configured source `current.json` is a copy for (written with it): a copy of another source is not used.
+    public var copySource: String?
 
     public init(
         origin: String, source: String, format: String, services: Int, checkedAt: Date? = nil,
         changedAt: Date? = nil, etag: String? = nil, lastModified: String? = nil, lastAttempt: Date? = nil,
-        lastError: String? = nil, failures: Int = 0, heldBack: String? = nil
+        lastError: String? = nil, failures: Int = 0, heldBack: String? = nil, copySource: String? = nil
     ) {
         self.origin = origin
         self.source = source
@@ -41,6 +43,7 @@ public struct DirectoryState: Codable, Sendable, Equatable {
         self.lastError = lastError
         self.failures = failures
         self.heldBack = heldBack
+        self.copySource = copySource
     }
 }
 
@@ -63,12 +66,16 @@ public struct DirectoryFiles: Sendable {
         return try? decoder.decode(DirectoryState.self, from: data)
     }
 
-    /// Writes the copy (if given) and then the state, each whole or not at all.
-    public func write(copy: [UInt8]?, state: DirectoryState) throws(DirectoryFileError) {
+    /// Writes the copy (if given) and then the state, each whole or not at all. Run as root (`sudo hubkiosk …`),
+    /// pass the state directory's owner as `owner`, so that the daemon's user can read and replace them.
+    public func write(
+        copy: [UInt8]?, state: DirectoryState, owner: (uid_t, gid_t)? = nil
+    ) throws(DirectoryFileError) {
         if mkdir(folder, 0o750) != 0 && errno != EEXIST {
             throw DirectoryFileError("cannot create \(folder): \(String(cString: strerror(errno)))")
         }
-        if let copy { try Self.write(copy, to: copyPath) }
+        if let owner { chown(folder, owner.0, owner.1) }
+        if let copy { try Self.write(copy, to: copyPath, owner: owner) }
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -78,17 +85,18 @@ public struct DirectoryFiles: Sendable {
         } catch {
             throw DirectoryFileError("cannot encode the directory state: \(error)")
         }
-        try Self.write(Array(data), to: statePath)
+        try Self.write(Array(data), to: statePath, owner: owner)
     }
 
     /// Writes `bytes` to a temporary file beside `target`, fsyncs it and renames it into place.
-    static func write(_ bytes: [UInt8], to target: String) throws(DirectoryFileError) {
+    static func write(_ bytes: [UInt8], to target: String, owner: (uid_t, gid_t)?) throws(DirectoryFileError) {
         let temporary = target + ".new"
         unlink(temporary)
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o640)
         guard fd >= 0 else {
             throw DirectoryFileError("cannot create \(temporary): \(String(cString: strerror(errno)))")
         }
+        if let owner { fchown(fd, owner.0, owner.1) }
         let written = bytes.withUnsafeBytes { buffer -> Bool in
             var offset = 0
             while offset < buffer.count {
@@ -134,8 +142,8 @@ extension KioskConfiguration {
 
 extension DirectoryFiles {
     /// The directory to start with under `configuration`:
-    /// - a feed: the copy of its last good pull; without one, the `[kiosk] directory` file if there is one, else
-    ///   none (slips ask visitors to see staff) until the first pull;
+    /// - a feed: the copy of its last good pull; without one, the `[kiosk] directory` file if the configuration
+    ///   names one and it has no errors, else none (slips ask visitors to see staff) until the first pull;
     /// - a file: the file, unless a copy imported since it last changed is newer; if the file has errors (a typo
     ///   since the last start), the last good copy, with a notice; with no copy, the file's errors stop the start.
     public func initial(for configuration: KioskConfiguration) throws(DirectoryError) -> InitialDirectory {
@@ -143,7 +151,9 @@ extension DirectoryFiles {
         let source = configuration.directorySourceName
         let state = readState().flatMap { $0.source == source ? $0 : nil }
         func copy() -> InitialDirectory? {
-            guard let state, FileManager.default.fileExists(atPath: copyPath) else { return nil }
+            guard let state, state.copySource == source, FileManager.default.fileExists(atPath: copyPath) else {
+                return nil
+            }
             let format = DirectoryFormat(name: state.format) ?? .auto
             let result = DirectoryLoader.check(path: copyPath, format: format, needs: needs)
             guard result.errors.isEmpty else { return nil }
@@ -152,21 +162,32 @@ extension DirectoryFiles {
         if configuration.directorySource.url != nil {
             if let copy = copy() { return copy }
             let file = configuration.directoryFile
-            let fresh = DirectoryState(
+            var fresh = DirectoryState(
                 origin: source, source: source, format: configuration.directoryFormat.rawValue, services: 0)
-            if FileManager.default.fileExists(atPath: file) {
-                let loaded = try DirectoryLoader.load(path: file, format: configuration.directoryFormat, needs: needs)
-                var state = fresh
-                state.origin = file
-                state.services = loaded.directory.services.count
-                state.changedAt = Self.modified(file)
-                return InitialDirectory(
-                    directory: loaded.directory, warnings: loaded.warnings, state: state, fromCopy: false,
-                    notice: "no copy of the feed yet: using \(file) until the first pull")
+            // Kept from the state: when the feed was last tried, and why it failed.
+            fresh.lastAttempt = state?.lastAttempt
+            fresh.lastError = state?.lastError
+            fresh.failures = state?.failures ?? 0
+            var notice = "no directory yet: slips ask visitors to see staff until the first pull of \(source)"
+            if configuration.directoryFileIsExplicit && FileManager.default.fileExists(atPath: file) {
+                let result = DirectoryLoader.check(path: file, format: configuration.directoryFormat, needs: needs)
+                if result.errors.isEmpty {
+                    var state = fresh
+                    state.origin = file
+                    state.services = result.directory.services.count
+                    state.changedAt = Self.modified(file)
+                    state.checkedAt = Self.modified(file)
+                    return InitialDirectory(
+                        directory: result.directory, warnings: result.warnings, state: state, fromCopy: false,
+                        notice: "no copy of the feed yet: using \(file) until the first pull")
+                }
+                // A broken fallback never stops a kiosk whose directory comes from a feed.
+                notice +=
+                    " (\(file), the fallback, has \(result.errors.count) errors: `hubkiosk directory check \(file)`)"
             }
             return InitialDirectory(
                 directory: ServiceDirectory(services: []), warnings: [], state: fresh, fromCopy: false,
-                notice: "no directory yet: slips ask visitors to see staff until the first pull of \(source)")
+                notice: notice)
         }
         let file = configuration.directoryFile
         let modified = Self.modified(file)

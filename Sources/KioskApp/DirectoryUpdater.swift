@@ -9,8 +9,8 @@ import KioskRuntime
 import Logging
 import ServiceLifecycle
 
-/// Keeps the kiosk's directory current without a restart: pulls a feed every night at `[directory] pull_at` (and at
-/// start when the copy is a day old), re-reads the source on `hubkiosk directory reload` or SIGHUP, and applies
+/// Keeps the kiosk's directory current without a restart: pulls a feed every night at `[directory] pull_at`, or every
+/// `pull_every_hours` (and at start when the copy is a day old), re-reads the source on `hubkiosk directory reload` or SIGHUP, and applies
 /// `hubkiosk directory import … --apply`. A new directory is used only if it is good: no errors, and not most
 /// services gone at once (that waits for staff). The last good copy is kept in the state directory. A directory
 /// not checked for `stale_after_days`, or a copy held back, is a staff alert.
@@ -30,8 +30,12 @@ public actor DirectoryUpdater: Service, DirectoryControl {
     private var alert: String?
     private var sleeper: CheckedContinuation<Void, Never>?
     private var napID = 0
-    /// The operation in progress: reload, apply and pulls run one at a time, in order.
+    /// The last operation queued: reload, apply and pulls run one at a time, in order.
     private var tail: Task<Void, Never>?
+    /// The operations in progress or waiting, to stop at shutdown.
+    private var operations: [Int: Task<ControlAPI.DirectoryStatus, Never>] = [:]
+    private var operationCount = 0
+    private var stopping = false
 
     public init(
         setup: KioskSetup, kiosk: KioskService, clock: any KioskClock, fetcher: FeedFetcher? = nil, logger: Logger
@@ -62,6 +66,7 @@ public actor DirectoryUpdater: Service, DirectoryControl {
             let bytes = FileManager.default.contents(atPath: configuration.directoryFile)
         {
             // The file as it was read at start: the copy to fall back on if it later gains an error.
+            state.copySource = configuration.directorySourceName
             save(copy: Array(bytes))
         }
         if isFeed {
@@ -69,10 +74,14 @@ public actor DirectoryUpdater: Service, DirectoryControl {
             let due = state.checkedAt.map { clock.wall.date.timeIntervalSince($0) >= 86_400 } ?? true
             nextPull = due ? clock.wall.date : scheduledPull(after: clock.wall.date)
         }
-        await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                await self.turn()
+        await withGracefulShutdownHandler {
+            await cancelWhenGracefulShutdown {
+                while !Task.isCancelled {
+                    await self.turn()
+                }
             }
+        } onGracefulShutdown: {
+            Task { await self.stopOperations() }
         }
     }
 
@@ -116,6 +125,9 @@ public actor DirectoryUpdater: Service, DirectoryControl {
     /// The next `pull_at` in the hub's time after `date`, with a few minutes' spread so that a partnership's kiosks
     /// do not all ask at once.
     func scheduledPull(after date: Date) -> Date {
+        if let hours = configuration.directorySource.pullEveryHours {
+            return date.addingTimeInterval(Double(hours) * 3600 + Double.random(in: 0..<600))
+        }
         let zone = configuration.hub.timeZone
         let (today, _) = zone.local(of: date)
         var candidate = zone.instant(of: today, at: configuration.directorySource.pullAt)
@@ -145,27 +157,49 @@ public actor DirectoryUpdater: Service, DirectoryControl {
     public func apply(
         document: [UInt8], format: String, label: String, allowLoss: Bool
     ) async -> ControlAPI.DirectoryStatus {
-        await serially {
+        // Not queued behind a pull that may take minutes (the client would give up, and it would apply unseen).
+        guard operations.isEmpty else {
+            return makeStatus(result: "a pull or reload is in progress; nothing was changed: try again in a minute")
+        }
+        return await serially {
             await self.use(
                 document: document, format: DirectoryFormat(name: format) ?? .auto, origin: "import of \(label)",
                 allowLoss: allowLoss, validators: nil)
         }
     }
 
-    /// Runs `body` after every operation before it has finished.
+    /// Runs `body` after every operation before it has finished. A caller that is cancelled (the loop at
+    /// shutdown) cancels its operation; ``stopOperations()`` cancels every one (a reload a client is waiting for).
     private func serially(
         _ body: @escaping @Sendable () async -> ControlAPI.DirectoryStatus
     ) async -> ControlAPI.DirectoryStatus {
+        guard !stopping else { return makeStatus(result: "the daemon is stopping; nothing was changed") }
         let previous = tail
+        operationCount += 1
+        let id = operationCount
         let task = Task {
             await previous?.value
+            if Task.isCancelled { return self.makeStatus(result: "stopped: the daemon is stopping") }
             return await body()
         }
+        operations[id] = task
         tail = Task { _ = await task.value }
-        let status = await task.value
+        let status = await withTaskCancellationHandler {
+            await task.value
+        } onCancel: {
+            task.cancel()
+        }
+        operations[id] = nil
         // The next pull may have moved (a failed reload retries sooner): the loop looks again.
         wakeUp(nil)
         return status
+    }
+
+    /// At shutdown: every pull, reload or apply in progress or waiting is stopped, and no new one starts.
+    private func stopOperations() {
+        stopping = true
+        for task in operations.values { task.cancel() }
+        wakeUp(nil)
     }
 
     // MARK: - Pulling, reading, using
@@ -227,16 +261,20 @@ public actor DirectoryUpdater: Service, DirectoryControl {
             return failed(
                 "\(origin) has \(errors.count) error\(errors.count == 1 ? "" : "s") (first: "
                     + "\(first.line.map { "line \($0): " } ?? "")\(first.serviceID.map { "service \"\($0)\", " } ?? "")"
-                    + "\(first.field.isEmpty ? "" : "\(first.field): ")\(first.message)); the directory in use is kept")
+                    + "\(first.field.isEmpty ? "" : "\(first.field): ")\(first.message)); the directory in use is kept; "
+                    + "`hubkiosk directory check \(origin.hasPrefix("import of ") ? "FILE" : origin)"
+                    + "\(isFeed ? " --save FILE" : "")` lists them all (fix it, then `hubkiosk directory reload`)")
         }
         let changes = DirectoryChanges(from: directory, to: result.directory)
         let percent = configuration.directorySource.maximumLossPercent
-        // Only against an earlier copy of the same source: the first pull replaces a fallback file whatever its size.
-        if !allowLoss && state.origin == origin && changes.losesMost(percent: percent) {
+        // Against the copy in use, except a feed's first pull over the fallback file it started with.
+        let replacingFallback = isFeed && state.origin == configuration.directoryFile
+        let source = origin.hasPrefix("import of ") ? String(origin.dropFirst("import of ".count)) : origin
+        if !allowLoss && !replacingFallback && changes.losesMost(percent: percent) {
             let message =
-                "a new copy from \(origin) has \(changes.activeAfter) active services where \(changes.activeBefore) "
+                "a new copy from \(source) has \(changes.activeAfter) active services where \(changes.activeBefore) "
                 + "are in use: held back (more than \(percent) % gone at once); check the feed, then run `hubkiosk "
-                + "directory import \(origin) --apply --allow-loss` to use it"
+                + "directory import \(source) --apply --allow-loss` to use it"
             state.heldBack = message
             state.lastError = message
             state.failures += 1
@@ -255,6 +293,7 @@ public actor DirectoryUpdater: Service, DirectoryControl {
             lastModified: validators?.lastModified, lastAttempt: now)
         if isFeed { nextPull = scheduledPull(after: now) }
         // Kept for restarts: offline (a feed), or after the file gained an error (a typo in a hand-kept file).
+        state.copySource = configuration.directorySourceName
         save(copy: document)
         for warning in result.warnings.prefix(20) { logger.warning("directory \(origin): \(warning)") }
         useCurrent()

@@ -123,7 +123,7 @@ public final class Kiosk: Sendable {
         directory = DirectoryUpdater(
             setup: setup, kiosk: service, clock: clock, fetcher: directoryFetcher, logger: logger)
 
-        var services: [any Service] = [service, directory]
+        var services: [any Service] = [service]
         if control {
             let socket = ControlSocketLocator.socketPath(stateDirectory: setup.stateDirectory)
             // We hold the state directory's lock: a socket file left here is from a daemon that died.
@@ -152,6 +152,9 @@ public final class Kiosk: Sendable {
             controlSocket = nil
             runtimeLink = nil
         }
+        // After the control server, so stopped before it at shutdown: a reload a client waits for is stopped first,
+        // and the server's own stop does not wait on a pull.
+        services.append(directory)
         // Last in, first stopped at shutdown: a sync in flight never delays the kiosk's own stop.
         services.append(sync)
         if let interval = notifier.watchdogInterval {

@@ -269,6 +269,13 @@ public enum ConfigLoader {
                     "pull_at", "\"\(text)\" is not a time of day; write it as HH:MM in the hub's time, like \"03:30\"")
             }
         }
+        if let value = directoryReader.integer("pull_every_hours", in: 1...168, unit: "hours") {
+            if directoryReader.has("pull_at") {
+                directoryReader.problem(
+                    "pull_every_hours", "and pull_at are both set; keep pull_at (nightly) or pull_every_hours")
+            }
+            directorySource.pullEveryHours = value
+        }
         if let value = directoryReader.duration(seconds: "timeout_seconds", in: 1...600) {
             directorySource.timeout = value
         }
@@ -301,6 +308,7 @@ public enum ConfigLoader {
         configuration.sync = sync
         configuration.directoryFormat = directoryFormat
         configuration.directorySource = directorySource
+        configuration.directoryFileIsExplicit = directoryName != nil || directorySource.url == nil
         return configuration
     }
 }

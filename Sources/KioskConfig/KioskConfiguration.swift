@@ -92,6 +92,8 @@ public struct KioskConfiguration: Sendable {
         public var url: URL?
         /// The local time of the daily pull: a quiet hour by default.
         public var pullAt = LocalTime(hour: 3, minute: 30)!
+        /// Pull every this many hours instead of nightly (a feed that changes during the day), if set.
+        public var pullEveryHours: Int?
         /// How long one request of a pull may take.
         public var timeout: Duration = .seconds(30)
         /// A directory not checked against its source for this many days is out of date (status, doctor, alert).
@@ -119,6 +121,9 @@ public struct KioskConfiguration: Sendable {
     public var stateDirectory: String?
     /// The directory of services (absolute).
     public var directoryFile: String
+    /// Whether the configuration names the directory file (`[kiosk] directory` or a file `[directory] source`)
+    /// rather than leaving the default: with a feed, only a named file is a fallback.
+    public var directoryFileIsExplicit = false
     /// The format of the directory file (`[kiosk] directory_format`): `auto` unless the file says otherwise.
     public var directoryFormat: DirectoryFormat = .auto
     public var printerProfile: PrinterProfile

@@ -46,6 +46,11 @@ public struct FeedPage: Sendable {
             }
             return items
         }
+        // One ALISS service (`/api/v4/services/{id}/`): `{"meta", "data": {…}}`.
+        if let one = root["data"], case .object = one.value, format == .aliss {
+            page.items = [one]
+            return page
+        }
         let data = try list("data")
         let results = try list("results")
         if let data = data ?? results, format == .aliss || root["contents"] == nil {

@@ -50,6 +50,11 @@ public struct FeedError: Error, Sendable, CustomStringConvertible {
         self.retryable = retryable
         self.retryAfter = retryAfter
     }
+
+    /// A limit of the whole pull (bytes, services, time) was reached: no point retrying one request.
+    var isBudget: Bool {
+        description.contains("refused (check [directory] source") || description.contains("took longer than")
+    }
 }
 
 /// Fetches a directory feed over HTTP(S): follows its pages (ORUK v3 `page_number`/`total_pages`, ORUK v1
@@ -64,6 +69,12 @@ public struct FeedFetcher: Sendable {
     /// The pauses before the second, third… attempt of one request.
     public var retryDelays: [Duration]
     public var maximumPageBytes: Int
+    /// Bytes read in one pull at most, pages and details together.
+    public var maximumTotalBytes: Int
+    /// Services in one feed at most.
+    public var maximumItems: Int
+    /// How long one pull may take in all.
+    public var maximumDuration: Duration
     public var maximumPages: Int
     /// ORUK v3 details fetched for one feed at most (beyond, list items are used as they are, with a note).
     public var maximumDetails: Int
@@ -72,12 +83,16 @@ public struct FeedFetcher: Sendable {
 
     public init(
         timeout: Duration = .seconds(30), retryDelays: [Duration] = [.seconds(2), .seconds(10), .seconds(30)],
-        maximumPageBytes: Int = 32 << 20, maximumPages: Int = 1000, maximumDetails: Int = 5000,
+        maximumPageBytes: Int = 16 << 20, maximumTotalBytes: Int = 64 << 20, maximumItems: Int = 20_000,
+        maximumDuration: Duration = .seconds(900), maximumPages: Int = 1000, maximumDetails: Int = 5000,
         userAgent: String = "hubkiosk", logger: Logger
     ) {
         self.timeout = timeout
         self.retryDelays = retryDelays
         self.maximumPageBytes = maximumPageBytes
+        self.maximumTotalBytes = maximumTotalBytes
+        self.maximumItems = maximumItems
+        self.maximumDuration = maximumDuration
         self.maximumPages = maximumPages
         self.maximumDetails = maximumDetails
         self.userAgent = userAgent
@@ -111,28 +126,36 @@ public struct FeedFetcher: Sendable {
     private func fetchPages(
         _ url: URL, format requested: DirectoryFormat, validators: FeedValidators?, client: HTTPClient
     ) async throws(FeedError) -> FeedFetch {
-        var requests = 0
+        var budget = Budget(fetcher: self)
         var conditional: [(String, String)] = []
         if let etag = validators?.etag { conditional.append(("If-None-Match", etag)) }
         if let date = validators?.lastModified { conditional.append(("If-Modified-Since", date)) }
-        let first = try await get(url, headers: conditional, client: client, requests: &requests)
+        let first = try await get(url, headers: conditional, client: client, budget: &budget)
         if first.status == 304 {
             return FeedFetch(
-                outcome: .notModified, validators: validators ?? FeedValidators(), pages: 0, requests: requests,
-                notes: [])
+                outcome: .notModified, validators: validators ?? FeedValidators(), pages: 0,
+                requests: budget.requests, notes: [])
         }
-        let kept = FeedValidators(
-            etag: first.header("ETag"), lastModified: first.header("Last-Modified"))
         var page = try read(first, url: url, format: requested)
         let format = page.format
+        // Validators are kept for a feed that is one document only: a paged API's ETag speaks for its first page,
+        // and a change on a later page must not be missed, so a paged feed is fetched whole every time.
+        let kept =
+            page.isPaged
+            ? FeedValidators() : FeedValidators(etag: first.header("ETag"), lastModified: first.header("Last-Modified"))
         var items: [JSONNode] = []
         var seen: Set<String> = []
+        var visited: Set<String> = [url.absoluteString]
         var notes: [String] = []
         var repeats = 0
         var pages = 1
         var current = url
         let firstSize = page.items.count
         let firstWasPaged = page.isPaged
+        // The number of the page just read: the one asked for, or for the first what the URL or the feed says (in a
+        // sane range: a feed's page number is only a hint).
+        let base = format == .oruk1 ? 0 : 1
+        var number = pageParameter(url) ?? page.number.flatMap { (0...maximumPages).contains($0) ? $0 : nil } ?? base
         while true {
             var added = 0
             for item in page.items {
@@ -145,47 +168,89 @@ public struct FeedFetcher: Sendable {
                 items.append(item)
                 added += 1
             }
-            guard page.isPaged, let next = nextPage(after: page, at: current, added: added, firstSize: firstSize)
+            guard items.count <= maximumItems else {
+                throw FeedError(
+                    "\(url.absoluteString) has more than \(maximumItems) services; refused (a kiosk's local "
+                        + "directory holds a few hundred: check [directory] source names the hub's area)",
+                    retryable: false)
+            }
+            guard page.isPaged,
+                let next = nextPage(after: page, number: number, at: current, added: added, firstSize: firstSize)
             else { break }
+            guard visited.insert(next.url.absoluteString).inserted else {
+                notes.append("page \(next.url.absoluteString) was linked twice; paging stopped there")
+                break
+            }
             guard pages < maximumPages else {
                 notes.append("stopped after \(maximumPages) pages; the services on later pages are missing")
                 break
             }
-            let response = try await get(next, headers: [], client: client, requests: &requests)
-            // A page past the real end: some feeds answer 404 rather than an empty page.
-            if response.status == 404 && pages > 1 { break }
-            page = try read(response, url: next, format: format)
+            let response = try await get(next.url, headers: [], client: client, budget: &budget)
+            // A page past the real end: some feeds answer 404 (or 400) rather than an empty page.
+            if [400, 404, 416].contains(response.status) { break }
+            page = try read(response, url: next.url, format: format)
             pages += 1
-            current = next
+            current = next.url
+            number = next.number
         }
         if repeats > 0 {
             notes.append("\(repeats) services appeared on more than one page; each is kept once")
         }
         // Only an API (paged) has `/services/{id}`; a plain file served over HTTP has nothing more to give.
         if format == .oruk3 && firstWasPaged {
-            items = try await details(for: items, feed: url, client: client, requests: &requests, notes: &notes)
+            items = try await details(for: items, feed: url, client: client, budget: &budget, notes: &notes)
         }
         return FeedFetch(
             outcome: .fetched(document: FeedPage.document(of: items, format: format), format: format),
-            validators: kept, pages: pages, requests: requests, notes: notes)
+            validators: kept, pages: pages, requests: budget.requests, notes: notes)
     }
 
-    /// The page after `page` (found at `current`), or nil at the end: an empty page, one with nothing new, an
-    /// ALISS page without `next`, or a short page at or past the stated count of pages.
-    func nextPage(after page: FeedPage, at current: URL, added: Int, firstSize: Int) -> URL? {
-        if page.format == .aliss {
-            guard let next = page.next else { return nil }
-            return URL(string: next, relativeTo: current)?.absoluteURL
+    /// What one fetch may spend: requests made, bytes read and time taken, across its pages and details.
+    struct Budget {
+        let fetcher: FeedFetcher
+        let started = ContinuousClock.now
+        var requests = 0
+        var bytes = 0
+
+        mutating func spend(bytes count: Int, url: URL) throws(FeedError) {
+            bytes += count
+            guard bytes <= fetcher.maximumTotalBytes else {
+                throw FeedError(
+                    "\(url.host ?? "the feed") sent more than \(fetcher.maximumTotalBytes >> 20) MB in one pull; "
+                        + "refused (check [directory] source names the hub's area, not a whole country)",
+                    retryable: false)
+            }
         }
+
+        func checkTime(_ url: URL) throws(FeedError) {
+            guard ContinuousClock.now - started <= fetcher.maximumDuration else {
+                throw FeedError(
+                    "the pull of \(url.host ?? "the feed") took longer than \(fetcher.maximumDuration); stopped "
+                        + "(it is tried again later)", retryable: true)
+            }
+        }
+    }
+
+    /// The page after `page` (number `number`, found at `current`), or nil at the end: an empty page, one with
+    /// nothing new, an ALISS page without `next`, or a short page at or past the stated count of pages. Full pages
+    /// go on whatever the counts say (they can be wrong); the end is then an empty page or a 404.
+    func nextPage(
+        after page: FeedPage, number: Int, at current: URL, added: Int, firstSize: Int
+    ) -> (url: URL, number: Int)? {
         guard !page.items.isEmpty, added > 0 else { return nil }
+        if page.format == .aliss {
+            guard let next = page.next, let url = URL(string: next, relativeTo: current)?.absoluteURL,
+                let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https"
+            else { return nil }
+            return (url, number + 1)
+        }
         let full = page.items.count >= firstSize
-        let number = page.number ?? pageParameter(current) ?? (page.format == .oruk1 ? 0 : 1)
         let base = page.format == .oruk1 ? 0 : 1
-        let pageCount = page.totalPages
         if page.isLast == true && !full { return nil }
-        if let pageCount, number - base + 1 >= pageCount, !full { return nil }
-        if pageCount == nil, page.isLast == nil, !full { return nil }
-        return withPage(number + 1, current)
+        if let count = page.totalPages, number - base + 1 >= count, !full { return nil }
+        if page.totalPages == nil, page.isLast == nil, !full { return nil }
+        guard number < maximumPages + base, let url = withPage(number + 1, current) else { return nil }
+        return (url, number + 1)
     }
 
     func pageParameter(_ url: URL) -> Int? {
@@ -210,7 +275,7 @@ public struct FeedFetcher: Sendable {
     /// ORUK v3 list items often leave out what `/services/{id}` has: schedules, locations, phones. Each item
     /// without one of them is replaced by its full record, when the feed has one under the same id.
     func details(
-        for items: [JSONNode], feed: URL, client: HTTPClient, requests: inout Int, notes: inout [String]
+        for items: [JSONNode], feed: URL, client: HTTPClient, budget: inout Budget, notes: inout [String]
     ) async throws(FeedError) -> [JSONNode] {
         let lacking = items.indices.filter { index in
             let item = items[index]
@@ -228,9 +293,10 @@ public struct FeedFetcher: Sendable {
             let url = servicesURL.appendingPathComponent(escaped, isDirectory: false)
             let response: Response
             do throws(FeedError) {
-                response = try await get(url, headers: [], client: client, requests: &requests)
+                response = try await get(url, headers: [], client: client, budget: &budget)
             } catch {
-                if error.retryable { throw error }
+                // One record that cannot be fetched keeps its list item; a stopped pull or a spent budget ends it.
+                if Task.isCancelled || error.isBudget { throw error }
                 failed += 1
                 continue
             }
@@ -290,14 +356,16 @@ public struct FeedFetcher: Sendable {
     /// One GET, tried again after each of `retryDelays` on a retryable failure; 200, 304 and 404 are answers,
     /// 5xx, 429 and network failures are retried, any other status is returned for the caller to report.
     private func get(
-        _ url: URL, headers: [(String, String)], client: HTTPClient, requests: inout Int
+        _ url: URL, headers: [(String, String)], client: HTTPClient, budget: inout Budget
     ) async throws(FeedError) -> Response {
         var attempt = 0
         while true {
-            requests += 1
+            try budget.checkTime(url)
+            budget.requests += 1
             let failure: FeedError
             do throws(FeedError) {
                 let response = try await once(url, headers: headers, client: client)
+                try budget.spend(bytes: response.body.count, url: url)
                 if response.status < 500 && response.status != 429 { return response }
                 let retryAfter = response.header("Retry-After").flatMap { Int($0) }.map { Duration.seconds($0) }
                 failure = FeedError(
@@ -306,7 +374,9 @@ public struct FeedFetcher: Sendable {
             } catch {
                 failure = error
             }
-            guard failure.retryable, attempt < retryDelays.count else { throw failure }
+            guard failure.retryable, !failure.isBudget, attempt < retryDelays.count, !Task.isCancelled else {
+                throw failure
+            }
             var pause = retryDelays[attempt]
             if let asked = failure.retryAfter { pause = min(max(pause, asked), .seconds(120)) }
             logger.info(
@@ -321,7 +391,35 @@ public struct FeedFetcher: Sendable {
         }
     }
 
+    /// One request, answer and body within `timeout` (plus a little): the client's own deadline covers the answer's
+    /// head only, and a feed that trickles its body a byte at a time must not hold a pull for ever.
     private func once(_ url: URL, headers: [(String, String)], client: HTTPClient) async throws(FeedError) -> Response {
+        let seconds = Int64(max(timeout.components.seconds, 1))
+        let outcome = await withTaskGroup(of: Result<Response, FeedError>?.self) { group in
+            group.addTask {
+                do throws(FeedError) {
+                    return .success(try await self.unbounded(url, headers: headers, client: client))
+                } catch {
+                    return .failure(error)
+                }
+            }
+            group.addTask {
+                try? await Task.sleep(for: .seconds(seconds + 5))
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first
+        }
+        guard let outcome else {
+            throw FeedError("\(url.absoluteString) did not send its answer within \(seconds) s", retryable: true)
+        }
+        return try outcome.get()
+    }
+
+    private func unbounded(
+        _ url: URL, headers: [(String, String)], client: HTTPClient
+    ) async throws(FeedError) -> Response {
         var request = HTTPClientRequest(url: url.absoluteString)
         request.method = .GET
         request.headers.add(name: "Accept", value: "application/json")
@@ -346,6 +444,10 @@ public struct FeedFetcher: Sendable {
                 throw FeedError("\(url.absoluteString) did not answer within \(seconds) s", retryable: true)
             case .remoteConnectionClosed:
                 throw FeedError("\(url.host ?? "the feed") closed the connection before answering", retryable: true)
+            case .redirectLimitReached, .redirectCycleDetected, .invalidURL, .emptyScheme,
+                .emptyHost:
+                throw FeedError(
+                    "cannot fetch \(url.absoluteString): \(error); check [directory] source", retryable: false)
             default: throw FeedError("cannot fetch \(url.absoluteString): \(error)", retryable: true)
             }
         } catch {

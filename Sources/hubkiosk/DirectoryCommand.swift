@@ -55,7 +55,7 @@ struct DirectoryCommand: AsyncParsableCommand {
                 print("\(source): \(fetched.pages) page\(fetched.pages == 1 ? "" : "s"), \(fetched.requests) requests")
                 for note in fetched.notes { print("\(source): warning: \(note)") }
                 result = DirectoryDecoder().decode(fetched.document, format: fetched.format, needs: needs, today: today)
-                if save == nil { name = "\(source) (fetched)" }
+                if save == nil { name = "\(source) (fetched; --save FILE keeps it, to look the lines up)" }
             } else {
                 result = DirectoryLoader.check(path: source, format: chosen, needs: needs, today: today)
             }
@@ -244,9 +244,15 @@ struct DirectoryCommand: AsyncParsableCommand {
             let state = DirectoryState(
                 origin: "import of \(label)", source: configuration.directorySourceName,
                 format: result.format.rawValue, services: result.directory.services.count, checkedAt: now,
-                changedAt: now, lastAttempt: now)
+                changedAt: now, lastAttempt: now, copySource: configuration.directorySourceName)
+            var owner: (uid_t, gid_t)?
+            if geteuid() == 0 {
+                // Run as root: the files belong to whoever owns the state directory (the daemon's user).
+                var info = stat()
+                if stat(stateDirectory, &info) == 0 { owner = (info.st_uid, info.st_gid) }
+            }
             do throws(DirectoryFileError) {
-                try DirectoryFiles(stateDirectory: stateDirectory).write(copy: bytes, state: state)
+                try DirectoryFiles(stateDirectory: stateDirectory).write(copy: bytes, state: state, owner: owner)
             } catch {
                 throw ToolError("\(error.description); nothing was changed")
             }

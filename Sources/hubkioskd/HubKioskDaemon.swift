@@ -45,6 +45,8 @@ struct HubKioskDaemon: AsyncParsableCommand {
         _ = umask(Kiosk.fileCreationMask)
         // A printer or client that goes away mid-write is an error to handle, not a signal that ends the kiosk.
         signal(SIGPIPE, SIG_IGN)
+        // SIGHUP reloads the directory once the kiosk runs; before that (start-up) it must not end the process.
+        signal(SIGHUP, SIG_IGN)
         let level = logLevel
         LoggingSystem.bootstrap { label in JournalLogHandler(label: label, level: level) }
         let logger = Logger(label: "hubkioskd")

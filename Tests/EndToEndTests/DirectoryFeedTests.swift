@@ -47,14 +47,15 @@ final class FeedServer: Sendable {
     }
 
     let state: Shared
-    let pageSize: Int
+    /// Pages of at most this many services; nil: one plain list (a feed that is one document).
+    let pageSize: Int?
     private let group: ServiceGroup
     private let running: Task<Void, any Error>
     let port: Int
 
     var url: URL { URL(string: "http://127.0.0.1:\(port)/services")! }
 
-    static func start(services: Int, pageSize: Int) async throws -> FeedServer {
+    static func start(services: Int, pageSize: Int?) async throws -> FeedServer {
         let state = Shared(State(names: (1...services).map { "Feed Pantry \($0)" }))
         let router = Router()
         router.get("/services") { request, _ in try await FeedServer.list(request, state: state, pageSize: pageSize) }
@@ -77,7 +78,7 @@ final class FeedServer: Sendable {
         return FeedServer(state: state, pageSize: pageSize, group: group, running: running, port: port)
     }
 
-    private init(state: Shared, pageSize: Int, group: ServiceGroup, running: Task<Void, any Error>, port: Int) {
+    private init(state: Shared, pageSize: Int?, group: ServiceGroup, running: Task<Void, any Error>, port: Int) {
         self.state = state
         self.pageSize = pageSize
         self.group = group
@@ -111,7 +112,7 @@ final class FeedServer: Sendable {
         switch mode {
         case .failing: return Response(status: .internalServerError, body: .init(byteBuffer: .init(string: "down")))
         case .slow:
-            try await Task.sleep(for: .seconds(4))
+            try await Task.sleep(for: .seconds(15))
             return nil
         case .invalid:
             return Response(status: .ok, body: .init(byteBuffer: .init(string: "<html>maintenance</html>")))
@@ -119,7 +120,7 @@ final class FeedServer: Sendable {
         }
     }
 
-    static func list(_ request: Request, state: Shared, pageSize: Int) async throws -> Response {
+    static func list(_ request: Request, state: Shared, pageSize: Int?) async throws -> Response {
         if let fault = try await fault(state, request.uri.description) { return fault }
         let (names, version, mode) = state.withLock { ($0.names, $0.version, $0.mode) }
         let etag = "\"v\(version)\""
@@ -129,6 +130,12 @@ final class FeedServer: Sendable {
         }
         var served = names
         if case .shrunk(let keep) = mode { served = Array(names.prefix(keep)) }
+        guard let pageSize else {
+            let items = served.indices.map { service($0 + 1, name: served[$0], full: true) }
+            return Response(
+                status: .ok, headers: [.contentType: "application/json", .eTag: etag],
+                body: .init(byteBuffer: .init(string: "[\(items.joined(separator: ",\n"))]")))
+        }
         let page = Int(request.uri.queryParameters["page"].map(String.init) ?? "1") ?? 1
         let pages = max(1, (served.count + pageSize - 1) / pageSize)
         let slice = served.indices.dropFirst((page - 1) * pageSize).prefix(pageSize)
@@ -157,12 +164,18 @@ final class FeedServer: Sendable {
 @Suite("The directory pulled from a feed, kept, and changed without a restart")
 struct DirectoryFeedTests {
     /// The example configuration pulling `feed` (2 s timeouts), in `dir`.
-    static func configuration(feed: URL, in dir: TemporaryDirectory, extra: String = "") throws -> String {
+    /// Pulls are weekly unless `pullEveryHours` says otherwise, so that a test moving the clock a day on does not
+    /// race a scheduled pull with its own reloads.
+    static func configuration(
+        feed: URL, in dir: TemporaryDirectory, pullEveryHours: Int = 168, extra: String = ""
+    ) throws -> String {
         var text = try String(contentsOfFile: Repository.exampleConfig, encoding: .utf8)
         text = text.replacingOccurrences(
             of: "directory = \"directory.json\"",
             with: "directory = \"\(Repository.root.path)/Simulator/directory.json\"")
-        text += "\n[directory]\nsource = \"\(feed.absoluteString)\"\ntimeout_seconds = 2\n\(extra)"
+        text +=
+            "\n[directory]\nsource = \"\(feed.absoluteString)\"\ntimeout_seconds = 5\npull_every_hours = \(pullEveryHours)\n"
+            + extra
         try text.write(toFile: dir.file("kiosk.toml"), atomically: true, encoding: .utf8)
         return dir.file("kiosk.toml")
     }
@@ -175,7 +188,8 @@ struct DirectoryFeedTests {
                 of: LocalDate(iso: "2026-12-03")!, at: LocalTime(text: "10:00")!))
         var logger = Logger(label: "test")
         logger.logLevel = .critical
-        let fetcher = FeedFetcher(timeout: .seconds(2), retryDelays: [.milliseconds(50)], logger: logger)
+        // 5 s: long enough for a loaded 2-core test run, short beside the slow feed's 15 s.
+        let fetcher = FeedFetcher(timeout: .seconds(5), retryDelays: [.milliseconds(50)], logger: logger)
         let kiosk = try Kiosk(
             setup: setup, clock: clock, control: false, runtimeLink: false, directoryFetcher: fetcher, logger: logger)
         let group = ServiceGroup(
@@ -200,9 +214,9 @@ struct DirectoryFeedTests {
         await driver.finish()
     }
 
-    /// Waits (a few seconds at most) until the kiosk uses the feed.
+    /// Waits (a minute at most: a loaded test run) until the kiosk uses the feed.
     static func waitForFeed(_ kiosk: Kiosk, _ feed: URL) async throws -> ControlAPI.DirectoryStatus {
-        for _ in 0..<200 {
+        for _ in 0..<1200 {
             let status = await kiosk.directory.status()
             if status.inUse == feed.absoluteString { return status }
             try await Task.sleep(for: .milliseconds(50))
@@ -230,7 +244,7 @@ struct DirectoryFeedTests {
 
         // Staff confirm the smaller copy: it is used.
         feed.set(.shrunk(keep: 2))
-        let fetched = try await FeedFetcher(timeout: .seconds(2), logger: Logger(label: "test")).fetch(feed.url)
+        let fetched = try await FeedFetcher(timeout: .seconds(30), logger: Logger(label: "test")).fetch(feed.url)
         guard case .fetched(let document, let format) = fetched.outcome else {
             Issue.record("no document")
             return
@@ -263,11 +277,12 @@ struct DirectoryFeedTests {
         #expect(lines.contains { $0.hasPrefix("Tel 0131 496") }, "the phones only the details have: \(lines)")
         #expect(lines.contains("Opening times as of Thu 3 Dec"))
 
-        // Unchanged: a conditional request answered 304; still current.
+        // Unchanged: a paged feed is fetched whole (its first page's ETag says nothing of the others); no change, and
+        // the check counts.
         clock.advance(by: .seconds(86_400))
         status = await kiosk.directory.reload()
-        #expect(feed.state.withLock { $0.notModified } == 1)
-        #expect(status.result?.contains("not changed") == true, "\(status)")
+        #expect(feed.state.withLock { $0.notModified } == 0)
+        #expect(status.result?.contains("no changes") == true, "\(status)")
         lines = try await Self.slip(kiosk, clock)
         #expect(lines.contains("Opening times as of Fri 4 Dec"), "the check moved the as-of day: \(lines)")
 
@@ -307,11 +322,39 @@ struct DirectoryFeedTests {
         kiosk.cleanUp()
     }
 
+    @Test("A feed that is one document: a conditional pull answered 304 counts as a check; a change is fetched")
+    func notModified() async throws {
+        let feed = try await FeedServer.start(services: 4, pageSize: nil)
+        let dir = TemporaryDirectory()
+        let config = try Self.configuration(feed: feed.url, in: dir)
+        let (kiosk, clock, group, running) = try Self.start(config: config, state: dir.file("state"))
+        var status = try await Self.waitForFeed(kiosk, feed.url)
+        #expect(status.services == 4)
+        clock.advance(by: .seconds(86_400))
+        status = await kiosk.directory.reload()
+        #expect(feed.state.withLock { $0.notModified } == 1)
+        #expect(status.result?.contains("not changed") == true, "\(status)")
+        #expect(status.checkedAt == ISO8601DateFormatter().string(from: clock.wall.date))
+        feed.state.withLock {
+            $0.names[1] = "Second Pantry"
+            $0.version = 2
+        }
+        status = await kiosk.directory.reload()
+        #expect(
+            status.changes?.contains { $0.contains("to \"Second Pantry\"") } == true,
+            "\(status) \(feed.state.withLock { ($0.requests, $0.notModified, $0.version) })")
+        await group.triggerGracefulShutdown()
+        try await running.value
+        kiosk.cleanUp()
+        try await feed.stop()
+    }
+
     @Test("A feed failing for longer than stale_after_days is a staff alert, said in the status; a good pull clears it")
     func staleness() async throws {
         let feed = try await FeedServer.start(services: 5, pageSize: 10)
         let dir = TemporaryDirectory()
-        let config = try Self.configuration(feed: feed.url, in: dir, extra: "stale_after_days = 3\n")
+        let config = try Self.configuration(
+            feed: feed.url, in: dir, pullEveryHours: 24, extra: "stale_after_days = 3\n")
         let (kiosk, clock, group, running) = try Self.start(config: config, state: dir.file("state"))
         _ = try await Self.waitForFeed(kiosk, feed.url)
         func alert() async throws -> StaffAlert? {

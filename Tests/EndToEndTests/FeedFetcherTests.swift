@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import KioskCore
 import KioskDirectory
@@ -14,6 +15,8 @@ final class ScriptedServer: Sendable {
         var status: HTTPResponse.Status = .ok
         var headers: HTTPFields = [:]
         var body: String
+        /// Answered only to a request with this header and value (412 otherwise).
+        var when: (HTTPField.Name, String)?
     }
 
     final class Script: Sendable {
@@ -42,6 +45,9 @@ final class ScriptedServer: Sendable {
         router.get("**") { request, _ -> Response in
             let key = request.uri.description
             guard let answer = script.next(key) else { return Response(status: .notFound) }
+            if let (name, value) = answer.when, request.headers[name] != value {
+                return Response(status: .preconditionFailed)
+            }
             var headers = answer.headers
             headers[.contentType] = "application/json"
             return Response(
@@ -83,7 +89,8 @@ struct FeedFetcherTests {
     static func fetcher() -> FeedFetcher {
         var logger = Logger(label: "test")
         logger.logLevel = .critical
-        return FeedFetcher(timeout: .seconds(2), retryDelays: [.milliseconds(20), .milliseconds(20)], logger: logger)
+        // A generous timeout: a full test run on 2 cores can keep the server's handlers waiting for seconds.
+        return FeedFetcher(timeout: .seconds(30), retryDelays: [.milliseconds(20), .milliseconds(20)], logger: logger)
     }
 
     static func services(_ ids: ClosedRange<Int>, v1: Bool = false) -> String {
@@ -99,7 +106,7 @@ struct FeedFetcherTests {
         return DirectoryDecoder().decode(document, format: format).directory.services.map(\.id)
     }
 
-    @Test("ORUK v3: a wrong total_pages (says 1, there are 3), a repeat across pages, an empty page at the end")
+    @Test("ORUK v3: a wrong total_pages (says 1, there are 3), a repeat across pages, a short last page")
     func wrongCounts() async throws {
         let server = try await ScriptedServer()
         server.on(
@@ -200,13 +207,99 @@ struct FeedFetcherTests {
             .init(
                 headers: [.eTag: "\"abc\"", .lastModified: "Tue, 01 Dec 2026 03:30:00 GMT"],
                 body: "[\(Self.services(1...1))]"),
-            .init(status: .notModified, body: ""))
+            .init(status: .notModified, body: "", when: (.ifNoneMatch, "\"abc\"")))
         let first = try await Self.fetcher().fetch(server.url("/feed"))
         #expect(first.validators == FeedValidators(etag: "\"abc\"", lastModified: "Tue, 01 Dec 2026 03:30:00 GMT"))
         let second = try await Self.fetcher().fetch(server.url("/feed"), validators: first.validators)
         guard case .notModified = second.outcome else {
-            Issue.record("expected not modified")
+            Issue.record("expected not modified (the server answers 304 only to If-None-Match: \"abc\")")
             return
+        }
+        try await server.stop()
+    }
+
+    @Test("A paged feed keeps no validators: a change on a later page is never missed behind a 304 of the first")
+    func pagedFeedsAreFetchedWhole() async throws {
+        let server = try await ScriptedServer()
+        server.on(
+            "/services",
+            .init(
+                headers: [.eTag: "\"p1\""],
+                body: #"{"total_pages": 2, "page_number": 1, "contents": [\#(Self.services(1...2))]}"#))
+        server.on(
+            "/services?page=2",
+            .init(body: #"{"total_pages": 2, "page_number": 2, "contents": [\#(Self.services(3...3))]}"#))
+        let fetch = try await Self.fetcher().fetch(server.url("/services"))
+        #expect(fetch.validators.isEmpty)
+        #expect(try Self.decoded(fetch) == ["s1", "s2", "s3"])
+        try await server.stop()
+    }
+
+    @Test("One full page whose next page is a 404 (a paginator past its end) is the whole feed")
+    func notFoundAfterTheFirstPage() async throws {
+        let server = try await ScriptedServer()
+        server.on(
+            "/services",
+            .init(
+                body: #"{"total_items": 2, "total_pages": 1, "page_number": 1, "contents": [\#(Self.services(1...2))]}"#
+            ))
+        let fetch = try await Self.fetcher().fetch(server.url("/services"))
+        #expect(try Self.decoded(fetch) == ["s1", "s2"])
+        #expect(server.requests == ["/services", "/services?page=2"])
+        try await server.stop()
+    }
+
+    @Test("Page numbers at the integer limits, and an ALISS `next` that loops, end the paging without a crash")
+    func hostilePaging() async throws {
+        let server = try await ScriptedServer()
+        server.on(
+            "/big",
+            .init(
+                body:
+                    #"{"total_pages": 9223372036854775807, "page_number": 9223372036854775807, "contents": [\#(Self.services(1...1))]}"#
+            ))
+        server.on(
+            "/big?page=2",
+            .init(body: #"{"total_pages": 9223372036854775807, "page_number": -9223372036854775808, "contents": []}"#))
+        var fetch = try await Self.fetcher().fetch(server.url("/big"))
+        #expect(try Self.decoded(fetch) == ["s1"])
+        func page(_ id: Int, next: String) -> String {
+            #"{"count": 9, "next": "\#(next)", "data": [{"id": "a\#(id)", "name": "A\#(id)", "categories": [], "organisation": {"name": "O"}, "locations": []}]}"#
+        }
+        server.on("/aliss/", .init(body: page(1, next: "/aliss/?page=2")))
+        server.on("/aliss/?page=2", .init(body: page(2, next: "/aliss/")))
+        fetch = try await Self.fetcher().fetch(server.url("/aliss/"), format: .aliss)
+        #expect(try Self.decoded(fetch) == ["a1", "a2"])
+        #expect(fetch.notes.contains { $0.contains("linked twice") }, "\(fetch.notes)")
+        #expect(server.requests.filter { $0.hasPrefix("/aliss") }.count == 2)
+        try await server.stop()
+    }
+
+    @Test("ORUK v3 details: a record that keeps failing keeps its list item; the pull goes on")
+    func failingDetail() async throws {
+        let server = try await ScriptedServer()
+        let item = #"{"id": "s1", "name": "Listed", "status": "active"}"#
+        server.on("/services", .init(body: #"{"total_pages": 1, "page_number": 1, "contents": [\#(item)]}"#))
+        server.on("/services/s1", .init(status: .serviceUnavailable, body: "busy"))
+        let fetch = try await Self.fetcher().fetch(server.url("/services"))
+        #expect(try Self.decoded(fetch) == ["s1"])
+        #expect(fetch.notes.contains { $0.contains("could not be fetched") }, "\(fetch.notes)")
+        try await server.stop()
+    }
+
+    @Test("A pull over its byte budget is refused, saying what to check")
+    func budget() async throws {
+        let server = try await ScriptedServer()
+        server.on("/huge", .init(body: "[\(Self.services(1...400))]"))
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let fetcher = FeedFetcher(timeout: .seconds(30), retryDelays: [], maximumTotalBytes: 10_000, logger: logger)
+        do {
+            _ = try await fetcher.fetch(server.url("/huge"))
+            Issue.record("a feed over the budget was read")
+        } catch {
+            #expect(!error.retryable)
+            #expect(error.description.contains("check [directory] source"), "\(error)")
         }
         try await server.stop()
     }

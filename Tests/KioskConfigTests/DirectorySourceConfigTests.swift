@@ -43,8 +43,9 @@ struct DirectorySourceConfigTests {
         #expect(config.directorySource.timeout == .seconds(12))
         #expect(config.directorySource.effectiveStaleAfterDays == 7)
         #expect(config.directorySource.maximumLossPercent == 30)
-        config = try parse(Self.required + "[directory]\nsource = \"http://10.0.0.5/services\"\n")
+        config = try parse(Self.required + "[directory]\nsource = \"http://10.0.0.5/services\"\npull_every_hours = 6\n")
         #expect(config.directorySource.effectiveStaleAfterDays == 14)
+        #expect(config.directorySource.pullEveryHours == 6)
     }
 
     @Test("A file as the source, relative to the config")
@@ -64,6 +65,8 @@ struct DirectorySourceConfigTests {
         #expect(text.contains("keep one of them"), "\(text)")
         text = problems(Self.required + "[directory]\npull_at = \"3am\"\n")
         #expect(text.contains("pull_at") && text.contains("HH:MM"), "\(text)")
+        text = problems(Self.required + "[directory]\npull_at = \"03:00\"\npull_every_hours = 6\n")
+        #expect(text.contains("pull_every_hours") && text.contains("keep pull_at"), "\(text)")
         text = problems(Self.required + "[directory]\nmax_loss_percent = 0\n")
         #expect(text.contains("max_loss_percent") && text.contains("1–100"), "\(text)")
         text = problems(Self.required + "[directory]\nformat = \"csv\"\n")
