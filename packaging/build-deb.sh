@@ -37,7 +37,7 @@ depends="$(
         dpkg -S "$(readlink -f "$lib")" 2>/dev/null || dpkg -S "$lib" 2>/dev/null || true
     done | cut -d: -f1 | sort -u | grep -v '^libc6$' | tr '\n' ',' | sed 's/,$//; s/,/, /g'
 )"
-depends="libc6, ${depends:+$depends, }systemd"
+depends="libc6, ${depends:+$depends, }systemd, procps"  # procps: kill, for `systemctl reload`
 
 mkdir -p "$stage/DEBIAN"
 installed_size="$(du -sk --exclude=DEBIAN "$stage" | cut -f1)"

@@ -21,6 +21,8 @@ cp -r /usr/lib/systemd/system/. "$root/usr/lib/systemd/system/"
 cp hubkioskd.service hubreport.service "$root/etc/systemd/system/"
 install -m 0755 "$daemon" "$root/usr/bin/hubkioskd"
 install -m 0755 "$report" "$root/usr/bin/hubreport"
+# ExecReload sends SIGHUP with kill (procps, on every Debian and Raspberry Pi OS).
+install -m 0755 /usr/bin/kill "$root/usr/bin/kill"
 for unit in hubkioskd.service hubreport.service; do
     errors="$(systemd-analyze verify --root="$root" --man=no "$unit" 2>&1 >/dev/null || true)"
     if [ -n "$errors" ]; then

@@ -29,10 +29,13 @@ struct DirectoryToolTests {
         process.environment = ["PATH": "/usr/bin:/bin", "RUNTIME_DIRECTORY": dir.file("run")]
         process.standardError = FileHandle.nullDevice
         try process.run()
-        defer {
+        // Stopped off the cooperative pool: waiting for a process there would hold one of its few threads.
+        let stop = { @Sendable in
             process.terminate()
             process.waitUntilExit()
         }
+        // A test that ends early leaves no daemon behind (a signal, nothing to wait for).
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
         let socket = state + "/hubkioskd.sock"
         let ready = try await offPool { () -> Bool in
             let deadline = Date().addingTimeInterval(20)
@@ -109,6 +112,8 @@ struct DirectoryToolTests {
         #expect(run.stdout.contains("Directory: 29 services from import of \(other)"), "\(run.stdout)")
         run = try await hubkiosk("doctor")
         #expect(run.stdout.contains("directory") && run.stdout.contains("29 services from import of"), "\(run.stdout)")
+        try await offPool(stop)
+        #expect(process.terminationStatus == 0, "SIGTERM: a clean stop")
     }
 
     @Test(
