@@ -63,9 +63,11 @@ public actor DirectoryUpdater: Service, DirectoryControl {
         useCurrent()
         if let alert { kiosk.reportDirectoryProblem(alert) }
         if !isFeed && state.origin == configuration.directoryFile && state.lastError == nil,
-            let bytes = FileManager.default.contents(atPath: configuration.directoryFile)
+            let bytes = FileManager.default.contents(atPath: configuration.directoryFile),
+            DirectoryDecoder().decode(Array(bytes), format: configuration.directoryFormat).errors.isEmpty
         {
-            // The file as it was read at start: the copy to fall back on if it later gains an error.
+            // The file as it was read at start (checked again: it may have been edited since): the copy to fall
+            // back on if it later gains an error.
             state.copySource = configuration.directorySourceName
             save(copy: Array(bytes))
         }
