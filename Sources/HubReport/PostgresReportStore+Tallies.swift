@@ -61,7 +61,9 @@ extension PostgresReportStore {
         }
     }
 
-    public func buckets(_ query: BucketQuery) async throws -> [StoredBucket] {
+    public func buckets<State: Sendable>(
+        _ query: BucketQuery, into initial: State, _ update: @escaping @Sendable (inout State, StoredBucket) -> Void
+    ) async throws -> State {
         var conditions: [String] = []
         var binds = PostgresBindings()
         if let from = query.from {
@@ -80,46 +82,44 @@ extension PostgresReportStore {
         // Summing per day is plain SQL (GROUP BY); the hour column of a summed row is -1 like a day bucket.
         let hour = query.resolution == .day ? "-1::bigint" : "hour"
         let group = query.resolution == .day ? "GROUP BY hub_id, day" : "GROUP BY hub_id, day, hour"
-        let bucketSQL = """
-            SELECT hub_id, day, \(hour) AS hour, MAX(revision), SUM(visits)::bigint, SUM(slips_printed)::bigint,
-                   SUM(slips_not_printed)::bigint
-            FROM bucket \(filter) \(group) ORDER BY hub_id, day, 3
-            """
-        let needSQL = """
-            SELECT hub_id, day, \(hour) AS hour, need, SUM(visits)::bigint
-            FROM bucket_need \(filter) \(group), need
+        // One statement, the two sums joined: a bucket's rows (one per need, or one with no need) come one after
+        // the other and are read as they arrive, never collected. (Two result sets cannot stream side by side on
+        // one connection.)
+        let sql = """
+            SELECT b.hub_id, b.day, b.hour, b.revision, b.visits, b.printed, b.not_printed, n.need, n.visits
+            FROM (
+                SELECT hub_id, day, \(hour) AS hour, MAX(revision) AS revision, SUM(visits)::bigint AS visits,
+                       SUM(slips_printed)::bigint AS printed, SUM(slips_not_printed)::bigint AS not_printed
+                FROM bucket \(filter) \(group)
+            ) AS b LEFT JOIN (
+                SELECT hub_id, day, \(hour) AS hour, need, SUM(visits)::bigint AS visits
+                FROM bucket_need \(filter) \(group), need
+            ) AS n ON n.hub_id = b.hub_id AND n.day = b.day AND n.hour = b.hour
+            ORDER BY b.hub_id, b.day, b.hour, n.need
             """
         let (logger, bindings) = (self.logger, binds)
-        let (bucketRows, needRows) = try await transaction(snapshot: true) { connection in
-            (
-                try await connection.rows(PostgresQuery(unsafeSQL: bucketSQL, binds: bindings), logger: logger),
-                try await connection.rows(PostgresQuery(unsafeSQL: needSQL, binds: bindings), logger: logger)
-            )
-        }
-        struct Key: Hashable {
-            var hub: String
-            var day: Int
-            var hour: Int
-        }
-        do {
-            var needs: [Key: [NeedCode: Int]] = [:]
-            for row in needRows {
-                let (hub, day, hour, need, visits) = try row.decode((String, Int, Int, String, Int).self)
-                needs[Key(hub: hub, day: day, hour: hour), default: [:]][NeedCode(need)] = visits
+        return try await transaction(snapshot: true) { connection in
+            var state = initial
+            var current: StoredBucket?
+            for try await row in try await connection.query(
+                PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
+            {
+                let (hub, day, hour, revision, visits, printed, notPrinted, need, needVisits) = try row.decode(
+                    (String, Int, Int, Int64, Int, Int, Int, String?, Int?).self)
+                let key = BucketKey(date: LocalDate(daysSinceEpoch: day), hour: hour < 0 ? nil : hour)
+                if let bucket = current, bucket.key != key || !bucket.hubID.utf8.elementsEqual(hub.utf8) {
+                    update(&state, bucket)
+                    current = nil
+                }
+                if current == nil {
+                    current = StoredBucket(
+                        hubID: hub, key: key, revision: StoredRevision.decode(revision),
+                        counts: TallyCounts(visits: visits, slipsPrinted: printed, slipsNotPrinted: notPrinted))
+                }
+                if let need, let needVisits { current?.counts.visitsByNeed[NeedCode(need)] = needVisits }
             }
-            return try bucketRows.map { row in
-                let (hub, day, hour, revision, visits, printed, notPrinted) = try row.decode(
-                    (String, Int, Int, Int64, Int, Int, Int).self)
-                let key = Key(hub: hub, day: day, hour: hour)
-                return StoredBucket(
-                    hubID: hub, key: BucketKey(date: LocalDate(daysSinceEpoch: day), hour: hour < 0 ? nil : hour),
-                    revision: StoredRevision.decode(revision),
-                    counts: TallyCounts(
-                        visits: visits, visitsByNeed: needs[key] ?? [:], slipsPrinted: printed,
-                        slipsNotPrinted: notPrinted))
-            }
-        } catch {
-            throw ReportStoreError(postgres: error, database: location.description)
+            if let bucket = current { update(&state, bucket) }
+            return state
         }
     }
 

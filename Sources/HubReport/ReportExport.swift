@@ -48,70 +48,62 @@ public struct ReportExport: Sendable {
     public var totals: [Row]
 
     /// Builds the export from stored buckets (exact counts). Throws ``ExportError`` for a stored count that is
-    /// negative or sums past the integer range (a damaged database), never traps.
+    /// negative or sums past the integer range (a damaged database), never traps. ``Builder`` does the same one
+    /// bucket at a time.
     public init(
         buckets: [StoredBucket], hubs: [HubRecord], partnership: Partnership, grouping: ExportGrouping,
         from: LocalDate? = nil, to: LocalDate? = nil
     ) throws(ExportError) {
-        self.partnership = partnership
-        self.grouping = grouping
-        self.from = from
-        self.to = to
-        let seen = Set(buckets.flatMap { $0.counts.visitsByNeed.keys })
-        unknownNeeds = partnership.unknown(seen)
+        var builder = Builder(hubs: hubs, partnership: partnership, grouping: grouping, from: from, to: to)
+        for bucket in buckets { builder.add(bucket) }
+        self = try builder.finish()
+    }
+
+    /// The export of what `builder` was given: its rows in order of period, then hub.
+    init(_ builder: Builder) throws(ExportError) {
+        if let failure = builder.failure { throw failure }
+        partnership = builder.partnership
+        grouping = builder.grouping
+        from = builder.from
+        to = builder.to
+        unknownNeeds = partnership.unknown(builder.seen)
         needs = partnership.needs.map(\.code) + unknownNeeds
-        hubNames = Dictionary(hubs.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
-        let hubIDs = Set(buckets.map(\.hubID)).sorted()
-
-        struct PeriodKey: Hashable, Comparable {
-            var start: LocalDate
-            var hour: Int
-            var end: LocalDate
-            var label: String
-
-            static func < (lhs: PeriodKey, rhs: PeriodKey) -> Bool { (lhs.start, lhs.hour) < (rhs.start, rhs.hour) }
-        }
-        var cells: [PeriodKey: [String: Row]] = [:]
-        var totals: [String: Row] = [:]
-        let first = buckets.map(\.key.date).min() ?? from ?? LocalDate(daysSinceEpoch: 0)
-        let last = buckets.map(\.key.date).max() ?? to ?? first
-        for bucket in buckets {
-            let period = Self.period(of: bucket.key, by: grouping)
-            let start = max(period.start, from ?? period.start)
-            let end = min(period.end, to ?? period.end)
-            let key = PeriodKey(start: start, hour: period.hour, end: end, label: period.label)
-            let partial = start != period.start || end != period.end
-            for hub in [bucket.hubID, Self.allHubs] {
-                var row =
-                    cells[key]?[hub]
-                    ?? Row(
-                        period: period.label, start: start, end: end, partial: partial, hub: hub, visits: 0,
-                        needs: [:], slipsPrinted: 0, slipsNotPrinted: 0)
-                try row.add(bucket.counts)
-                cells[key, default: [:]][hub] = row
-                var total =
-                    totals[hub]
-                    ?? Row(
-                        period: "total", start: max(first, from ?? first), end: min(last, to ?? last), partial: false,
-                        hub: hub, visits: 0, needs: [:], slipsPrinted: 0, slipsNotPrinted: 0)
-                try total.add(bucket.counts)
-                totals[hub] = total
-            }
-        }
+        hubNames = builder.hubNames
+        let hubIDs = builder.hubIDs.sorted()
         let shown = hubIDs.count > 1 ? hubIDs + [Self.allHubs] : hubIDs
         var rows: [Row] = []
-        for key in cells.keys.sorted() {
+        for key in builder.cells.keys.sorted() {
+            let cells = builder.cells[key]
             for hub in shown {
                 rows.append(
-                    cells[key]?[hub]
+                    cells?[hub]
                         ?? Row(
                             period: key.label, start: key.start, end: key.end,
-                            partial: cells[key]?.values.first?.partial ?? false, hub: hub, visits: 0, needs: [:],
+                            partial: cells?.values.first?.partial ?? false, hub: hub, visits: 0, needs: [:],
                             slipsPrinted: 0, slipsNotPrinted: 0))
             }
         }
         self.rows = rows
-        self.totals = shown.compactMap { totals[$0] }
+        // The totals span the days seen, inside --from/--to.
+        let first = builder.first ?? builder.from ?? LocalDate(daysSinceEpoch: 0)
+        let last = builder.last ?? builder.to ?? first
+        let (start, end) = (max(first, builder.from ?? first), min(last, builder.to ?? last))
+        totals = shown.compactMap { hub in
+            guard var total = builder.totals[hub] else { return nil }
+            total.start = start
+            total.end = end
+            return total
+        }
+    }
+
+    /// A period of the export's rows, in time order.
+    struct PeriodKey: Hashable, Comparable, Sendable {
+        var start: LocalDate
+        var hour: Int
+        var end: LocalDate
+        var label: String
+
+        static func < (lhs: PeriodKey, rhs: PeriodKey) -> Bool { (lhs.start, lhs.hour) < (rhs.start, rhs.hour) }
     }
 
     /// The period a bucket falls in: its label, first and last day, and the hour (-1 for whole days).

@@ -31,11 +31,22 @@ public protocol ReportStore: HubKeyLookup, NonceStore {
     /// `.notEnrolled` if the hub is not enrolled or was revoked meanwhile (nothing is stored then).
     func merge(_ batch: TallyBatch, now: Int64) async throws -> TallyBatchResponse
 
-    /// The buckets held for `query`, with their exact counts.
-    func buckets(_ query: BucketQuery) async throws -> [StoredBucket]
+    /// Reads the buckets held for `query` (exact counts) one at a time, by hub, date and hour, and folds each into
+    /// `initial` with `update`, like `reduce(into:_:)`: only the state is kept, never every bucket at once (an
+    /// export of every hub reads hundreds of thousands). ``buckets(_:)`` collects them.
+    func buckets<State: Sendable>(
+        _ query: BucketQuery, into initial: State, _ update: @escaping @Sendable (inout State, StoredBucket) -> Void
+    ) async throws -> State
 
     /// Whether the storage answers (for `/healthz`).
     func ping() async throws
+}
+
+extension ReportStore {
+    /// The buckets held for `query`, with their exact counts, by hub, date and hour.
+    public func buckets(_ query: BucketQuery) async throws -> [StoredBucket] {
+        try await buckets(query, into: []) { $0.append($1) }
+    }
 }
 
 /// A hub as the service knows it.

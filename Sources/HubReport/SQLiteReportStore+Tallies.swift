@@ -54,7 +54,9 @@ extension SQLiteReportStore {
         }
     }
 
-    public func buckets(_ query: BucketQuery) async throws -> [StoredBucket] {
+    public func buckets<State: Sendable>(
+        _ query: BucketQuery, into initial: State, _ update: @escaping @Sendable (inout State, StoredBucket) -> Void
+    ) async throws -> State {
         try await read { db in
             var conditions: [String] = []
             var arguments: StatementArguments = []
@@ -73,45 +75,67 @@ extension SQLiteReportStore {
             let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
             // Summing per day is plain SQL (GROUP BY); the hour column of a summed row is -1 like a day bucket.
             let hour = query.resolution == .day ? "-1" : "hour"
-            let group = query.resolution == .day ? "GROUP BY hub_id, day" : "GROUP BY hub_id, day, hour"
-            struct Key: Hashable {
-                var hub: String
-                var day: Int
-                var hour: Int
-            }
-            // Cursors, not `fetchAll`: an export of every hub reads hundreds of thousands of rows, and a `Row` each
-            // held at once was most of its memory.
-            var needs: [Key: [NeedCode: Int]] = [:]
-            let needRows = try Row.fetchCursor(
-                db,
-                sql: """
-                    SELECT hub_id, day, \(hour) AS hour, need, SUM(visits) AS visits
-                    FROM bucket_need \(filter) \(group), need
-                    """, arguments: arguments)
-            while let row = try needRows.next() {
-                needs[Key(hub: row["hub_id"], day: row["day"], hour: row["hour"]), default: [:]][
-                    NeedCode(row["need"] as String)] = row["visits"]
-            }
+            let keys = query.resolution == .day ? "hub_id, day" : "hub_id, day, hour"
+            // Both cursors in the same order, merged as they are read: no bucket or need row is held past its own
+            // bucket, so the memory is the caller's state, whatever the number of buckets.
             let bucketRows = try Row.fetchCursor(
                 db,
                 sql: """
                     SELECT hub_id, day, \(hour) AS hour, MAX(revision) AS revision, SUM(visits) AS visits,
                            SUM(slips_printed) AS slips_printed, SUM(slips_not_printed) AS slips_not_printed
-                    FROM bucket \(filter) \(group) ORDER BY hub_id, day, hour
+                    FROM bucket \(filter) GROUP BY \(keys) ORDER BY \(keys)
                     """, arguments: arguments)
-            var buckets: [StoredBucket] = []
+            let needRows = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT hub_id, day, \(hour) AS hour, need, SUM(visits) AS visits
+                    FROM bucket_need \(filter) GROUP BY \(keys), need ORDER BY \(keys), need
+                    """, arguments: arguments)
+            func nextNeed() throws -> (key: SummedKey, need: NeedCode, visits: Int)? {
+                guard let row = try needRows.next() else { return nil }
+                return (
+                    SummedKey(hub: row["hub_id"], day: row["day"], hour: row["hour"]), NeedCode(row["need"] as String),
+                    row["visits"]
+                )
+            }
+            var state = initial
+            var need = try nextNeed()
             while let row = try bucketRows.next() {
-                let key = Key(hub: row["hub_id"], day: row["day"], hour: row["hour"])
-                buckets.append(
+                let key = SummedKey(hub: row["hub_id"], day: row["day"], hour: row["hour"])
+                var needs: [NeedCode: Int] = [:]
+                // Need rows of an earlier key have no bucket (the foreign key forbids them): skipped, never matched.
+                while let next = need, !(key < next.key) {
+                    if next.key == key { needs[next.need] = next.visits }
+                    need = try nextNeed()
+                }
+                update(
+                    &state,
                     StoredBucket(
                         hubID: key.hub,
                         key: BucketKey(date: LocalDate(daysSinceEpoch: key.day), hour: key.hour < 0 ? nil : key.hour),
                         revision: SQLiteReportStore.revision(stored: row["revision"]),
                         counts: TallyCounts(
-                            visits: row["visits"], visitsByNeed: needs[key] ?? [:], slipsPrinted: row["slips_printed"],
+                            visits: row["visits"], visitsByNeed: needs, slipsPrinted: row["slips_printed"],
                             slipsNotPrinted: row["slips_not_printed"])))
             }
-            return buckets
+            return state
+        }
+    }
+
+    /// A summed bucket's key, ordered as SQLite's `ORDER BY hub_id, day, hour` orders it (text by its UTF-8 bytes,
+    /// the BINARY collation).
+    struct SummedKey: Equatable, Comparable {
+        var hub: String
+        var day: Int
+        var hour: Int
+
+        static func == (lhs: SummedKey, rhs: SummedKey) -> Bool {
+            lhs.day == rhs.day && lhs.hour == rhs.hour && lhs.hub.utf8.elementsEqual(rhs.hub.utf8)
+        }
+
+        static func < (lhs: SummedKey, rhs: SummedKey) -> Bool {
+            if !lhs.hub.utf8.elementsEqual(rhs.hub.utf8) { return lhs.hub.utf8.lexicographicallyPrecedes(rhs.hub.utf8) }
+            return (lhs.day, lhs.hour) < (rhs.day, rhs.hour)
         }
     }
 

@@ -44,13 +44,15 @@ struct ExportCommand: AsyncParsableCommand {
                 if let hub, !hubs.contains(where: { $0.id == hub }) {
                     throw ToolFailure(message: "no hub \"\(hub)\"; `hubreport hub list` shows them", exitCode: 64)
                 }
-                let buckets = try await store.buckets(
-                    BucketQuery(from: fromDate, to: toDate, hubID: hub, resolution: by == .hour ? .asSent : .day))
+                // Folded as the store reads them: the memory is the export's rows, not every hub-day.
+                let builder = try await store.buckets(
+                    BucketQuery(from: fromDate, to: toDate, hubID: hub, resolution: by == .hour ? .asSent : .day),
+                    into: ReportExport.Builder(
+                        hubs: hubs, partnership: configuration.partnership, grouping: by, from: fromDate, to: toDate)
+                ) { $0.add($1) }
                 let export: ReportExport
                 do {
-                    export = try ReportExport(
-                        buckets: buckets, hubs: hubs, partnership: configuration.partnership, grouping: by,
-                        from: fromDate, to: toDate)
+                    export = try builder.finish()
                 } catch {
                     throw ToolFailure(message: "\(error)", exitCode: 73)
                 }

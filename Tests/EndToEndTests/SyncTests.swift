@@ -109,7 +109,9 @@ final class FlakyStore: ReportStore {
         if failing.withLock({ $0 }) { throw SyncTestError("the disk is on fire") }
         return try await base.merge(batch, now: now)
     }
-    func buckets(_ query: BucketQuery) async throws -> [StoredBucket] { try await base.buckets(query) }
+    func buckets<State: Sendable>(
+        _ query: BucketQuery, into initial: State, _ update: @escaping @Sendable (inout State, StoredBucket) -> Void
+    ) async throws -> State { try await base.buckets(query, into: initial, update) }
     func ping() async throws { try await base.ping() }
     func publicKey(forHub keyID: String) async throws -> HubKeyLookupResult {
         try await base.publicKey(forHub: keyID)

@@ -56,7 +56,9 @@ final class GatedStore: ReportStore {
     func merge(_ batch: TallyBatch, now: Int64) async throws -> TallyBatchResponse {
         try await base.merge(batch, now: now)
     }
-    func buckets(_ query: BucketQuery) async throws -> [StoredBucket] { try await base.buckets(query) }
+    func buckets<State: Sendable>(
+        _ query: BucketQuery, into initial: State, _ update: @escaping @Sendable (inout State, StoredBucket) -> Void
+    ) async throws -> State { try await base.buckets(query, into: initial, update) }
     func ping() async throws { try await base.ping() }
     func publicKey(forHub keyID: String) async throws -> HubKeyLookupResult {
         try await base.publicKey(forHub: keyID)
