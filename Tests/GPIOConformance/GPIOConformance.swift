@@ -174,7 +174,8 @@ public enum GPIOConformance: Sendable {
         var level = false
         var lastOn = Date()
         let start = Date()
-        while Date().timeIntervalSince(start) < 5.5 {
+        // Three rounds take 3 s; then 1.5 s of quiet (or 6 s in all) is enough to look.
+        while Date().timeIntervalSince(start) < 6 && !(rounds >= 3 && Date().timeIntervalSince(lastOn) >= 1.5) {
             let now = try sim.outputValue(2)
             if now && !level { rounds += 1 }
             if now { lastOn = Date() }
