@@ -5,7 +5,7 @@
 conformance() {
     local label=$1 runner=$2 log=$OUT/conformance-${1//[^a-z0-9.]/}.log code name line
     if [ ! -x "$runner" ]; then
-        fail "$label: GPIO conformance suite" "$runner is not built (swift build --product gpio-conformance)"
+        fail "$label: GPIO conformance suite" "$runner is not built (swift build --product gpio-conformance; .ci/run)"
         return
     fi
     timeout 150 "$runner" >"$log" 2>&1; code=$?
