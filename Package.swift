@@ -339,6 +339,20 @@ let package = Package(
             path: "Fuzz/Sources/hubkiosk-fuzz",
             swiftSettings: settings
         ),
+        // The GPIO conformance suite on a gpio-sim chip: run by KioskHardwareTests, and by `gpio-conformance`, a small
+        // program CI builds beside each libgpiod build's hubkioskd and runs in the VM (Scripts/vm/checks/).
+        .target(
+            name: "GPIOConformance",
+            dependencies: ["KioskCore", "KioskHardware", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/GPIOConformance",
+            swiftSettings: settings
+        ),
+        .executableTarget(
+            name: "gpio-conformance",
+            dependencies: ["GPIOConformance", "KioskHardware"],
+            path: "Tests/gpio-conformance",
+            swiftSettings: settings
+        ),
         // What several test targets and the benchmarks share: a seeded generator, a flag, temporary folders.
         .target(
             name: "KioskTestSupport",
@@ -402,7 +416,7 @@ let package = Package(
             name: "KioskHardwareTests",
             dependencies: [
                 "CKioskShims", "KioskHardware", "KioskCore", "KioskDirectory", "ESCPOS", "KioskSimulator",
-                "KioskTestSupport",
+                "KioskTestSupport", "GPIOConformance",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: settings

@@ -48,7 +48,9 @@ setup_printer_gadget() {
     echo EPSON >"$GADGET/strings/0x409/manufacturer"; echo "TM-T20II" >"$GADGET/strings/0x409/product"
     echo vm0001 >"$GADGET/strings/0x409/serialnumber"
     echo "MFG:EPSON;CMD:ESC/POS;MDL:TM-T20II;CLS:PRINTER;" >"$GADGET/functions/printer.usb0/pnp_string"
-    echo 10 >"$GADGET/functions/printer.usb0/q_len"
+    # One receive buffer on the gadget's side (the default is 10 of 8 KB): while the printer peer is paused, the host
+    # can queue one write and the next one waits, as on a printer that has stopped taking bytes.
+    echo 1 >"$GADGET/functions/printer.usb0/q_len"
     echo printer >"$GADGET/configs/c.1/strings/0x409/configuration"
     ln -s "$GADGET/functions/printer.usb0" "$GADGET/configs/c.1/"
     plug

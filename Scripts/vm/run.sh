@@ -4,6 +4,7 @@
 # already built here (.build/debug and, if built, .build-gpiod2/debug).
 #
 #   Scripts/vm/run.sh            # everything: packages, module, initramfs (cached in .build-vm/), boot, results
+#   VM_CHECKS=10 Scripts/vm/run.sh   # only Scripts/vm/checks/10-*.sh (numbers, comma-separated): by hand, quicker
 #
 # Exits 0 only if the VM booted, every module loaded and the harness reported its results with no failure.
 # Each run stops by itself: poweroff at the end, -no-reboot, and a timeout around qemu (VM_TIMEOUT, 300 s).
@@ -88,7 +89,7 @@ set +e
 timeout --kill-after=10 "${VM_TIMEOUT:-300}" qemu-system-x86_64 -machine q35 -accel tcg -cpu max -smp 2 -m 1536 \
     -nodefaults -no-reboot -display none -serial "file:$OUT/console.log" \
     -kernel "/boot/vmlinuz-$KREL" -initrd "$INITRD" \
-    -append "console=ttyS0 panic=-1 quiet loglevel=4 hubkiosk.root=$ROOT" \
+    -append "console=ttyS0 panic=-1 quiet loglevel=4 hubkiosk.root=$ROOT${VM_CHECKS:+ hubkiosk.checks=$VM_CHECKS}" \
     -virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap" \
     -virtfs "local,path=$OUT,mount_tag=out,security_model=none,multidevs=remap" \
     -virtfs "local,path=$ROOT,mount_tag=repo,security_model=none,readonly=on,multidevs=remap" \

@@ -1,5 +1,6 @@
 import ESCPOS
 import Foundation
+import GPIOConformance
 import KioskCore
 import KioskHardware
 import KioskSimulator

@@ -118,6 +118,8 @@ final class DescriptorLink: Sendable {
 public final class USBLinePrinterTransport: PrinterTransport {
     public let path: String
     private let link: DescriptorLink
+    /// Whether the printer has answered `LPGETSTATUS` (some may not; they are not asked after a slip).
+    private let answersPortStatus = Mutex(false)
 
     public init(path: String) {
         self.path = path
@@ -133,8 +135,29 @@ public final class USBLinePrinterTransport: PrinterTransport {
     public var name: String { path }
     public func open() throws(PrinterError) { try link.open() }
     public func close() { link.close() }
+    /// Sends `bytes` and waits until the printer has taken the last of them. usblp returns from a non-blocking
+    /// write as soon as its last block is queued for the printer, and closing the device drops a block the printer
+    /// has not taken: a slip is with the printer only once that block has gone (POLLOUT). A printer that stops
+    /// taking bytes is a timeout, one unplugged meanwhile (POLLHUP) is offline; either way the slip did not print.
+    /// A block cut off by an unplug also ends (with an error usblp keeps to itself) before usblp notices the unplug,
+    /// so a printer that answered `LPGETSTATUS` before and does not after the slip was unplugged during it.
     public func write(_ bytes: [UInt8], timeout: Duration) throws(PrinterError) {
-        try link.write(bytes, timeout: timeout)
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        let answersPortStatus = answersPortStatus.withLock { $0 }
+        try link.use { fd throws(PosixError) in
+            try Posix.writeAll(fd, bytes, timeout: timeout)
+            let events = try Posix.wait(fd, for: Int16(POLLOUT), timeout: max(.zero, deadline - clock.now))
+            if events & Int16(POLLHUP | POLLERR | POLLNVAL) != 0 { throw PosixError("write", errno: ENODEV) }
+            if events & Int16(POLLOUT) == 0 { throw PosixError("write", errno: ETIMEDOUT) }
+            if answersPortStatus {
+                do {
+                    _ = try Posix.ioctlInt(fd, 0x060B, name: "LPGETSTATUS")
+                } catch {
+                    throw PosixError("write", errno: ENODEV)
+                }
+            }
+        }
     }
 
     public func realTimeStatus(_ n: UInt8, timeout: Duration) throws(PrinterError) -> UInt8? {
@@ -146,6 +169,7 @@ public final class USBLinePrinterTransport: PrinterTransport {
         guard let fd = link.current, let byte = try? Posix.ioctlInt(fd, 0x060B, name: "LPGETSTATUS") else {
             return nil
         }
+        answersPortStatus.withLock { $0 = true }
         return PrinterStatusBytes.status(usbPortStatus: byte)
     }
 }

@@ -6,20 +6,21 @@ import Foundation
 
 /// A simulated GPIO chip made with the kernel's gpio-sim module through configfs
 /// (Documentation/admin-guide/gpio/gpio-sim.rst): real libgpiod, real kernel, no wires. Needs root and the module
-/// loaded (`modprobe gpio-sim`); tests that use it are skipped where it is missing.
-final class GPIOSim {
-    static let configfs = "/sys/kernel/config/gpio-sim"
+/// loaded (`modprobe gpio-sim`); the Swift Testing suites that use it are skipped where it is missing, the
+/// `gpio-conformance` runner (Scripts/vm/checks/10-conformance.sh) fails.
+public final class GPIOSim {
+    public static let configfs = "/sys/kernel/config/gpio-sim"
 
-    static var isAvailable: Bool {
+    public static var isAvailable: Bool {
         FileManager.default.isWritableFile(atPath: configfs)
     }
 
-    let directory: String
-    let chipPath: String
+    public let directory: String
+    public let chipPath: String
     private let sysfs: String
 
     /// A chip with lines named `names` (line i is `names[i]`).
-    init(names: [String]) throws {
+    public init(names: [String]) throws {
         directory = "\(GPIOSim.configfs)/hubkiosk-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let bank = directory + "/bank0"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: false)
@@ -37,12 +38,26 @@ final class GPIOSim {
     }
 
     /// Drives input line `offset` high (pull-up) or low (pull-down), as a button would.
-    func setInput(_ offset: Int, high: Bool) throws {
+    public func setInput(_ offset: Int, high: Bool) throws {
         try GPIOSim.write(high ? "pull-up" : "pull-down", to: "\(sysfs)/sim_gpio\(offset)/pull")
     }
 
+    /// Drives input line `offset` through `levels` as fast as sysfs takes them (one open file, no reopening
+    /// between flips): a bouncing contact.
+    public func flip(_ offset: Int, through levels: [Bool]) throws {
+        let path = "\(sysfs)/sim_gpio\(offset)/pull"
+        let fd = open(path, O_WRONLY)
+        guard fd >= 0 else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path]) }
+        defer { close(fd) }
+        for high in levels {
+            let text = high ? "pull-up" : "pull-down"
+            let written = text.withCString { pwrite(fd, $0, strlen($0), 0) }
+            guard written > 0 else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path]) }
+        }
+    }
+
     /// The level an output line is driven to.
-    func outputValue(_ offset: Int) throws -> Bool {
+    public func outputValue(_ offset: Int) throws -> Bool {
         try GPIOSim.read("\(sysfs)/sim_gpio\(offset)/value") == "1"
     }
 
