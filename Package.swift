@@ -216,7 +216,6 @@ let package = Package(
                 "KioskControl",
                 "KioskRuntime",
                 "KioskStore",
-                "KioskSimulator",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

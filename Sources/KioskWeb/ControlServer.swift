@@ -5,7 +5,6 @@ import HummingbirdCore
 import KioskControl
 import KioskCore
 import KioskRuntime
-import KioskSimulator
 import KioskStore
 import Logging
 import NIOCore
@@ -15,7 +14,8 @@ import ServiceLifecycle
 /// The daemon's control API on its Unix socket: what `hubkiosk` talks to.
 public struct ControlServer: Sendable {
     public let service: KioskService
-    public let simulator: SimulatorBackend?
+    /// The simulator's controls, when the daemon runs on the simulator backend.
+    public let simulator: (any SimulatorControl)?
     public let info: ControlAPI.InfoResponse
     public let hubName: String
     public let layout: KioskLayout
@@ -26,7 +26,7 @@ public struct ControlServer: Sendable {
 
     public init(
         service: KioskService,
-        simulator: SimulatorBackend?,
+        simulator: (any SimulatorControl)?,
         info: ControlAPI.InfoResponse,
         hubName: String,
         layout: KioskLayout,
@@ -174,8 +174,8 @@ public struct ControlServer: Sendable {
             return Self.error(
                 .notFound, "\"\(body.button)\" is not a button of this kiosk", valid: layout.buttonNames)
         }
-        let hold = body.holdMilliseconds.map { Duration.milliseconds($0) } ?? simulator.hold
-        guard let eventID = simulator.buttons.press(button.id, hold: hold) else {
+        let hold = body.holdMilliseconds.map { Duration.milliseconds($0) } ?? simulator.defaultHold
+        guard let eventID = simulator.press(button.id, hold: hold) else {
             return Self.json(ControlAPI.PressResponse(result: "ignored", button: button.id.rawValue))
         }
         switch await service.result(forEvent: eventID) {
@@ -208,7 +208,7 @@ public struct ControlServer: Sendable {
         guard let status = PrinterStatus(key: body.state) else {
             return Self.error(.notFound, "\"\(body.state)\" is not a printer state", valid: PrinterStatus.keys)
         }
-        simulator.printer.setStatus(status)
+        simulator.setPrinter(status)
         await service.refreshPrinterStatus()
         return try await self.status()
     }
