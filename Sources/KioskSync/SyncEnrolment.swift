@@ -1,5 +1,6 @@
 import Foundation
 import HubReportAPI
+import KioskRuntime
 
 /// How the kiosk trusts the service it syncs to. Never the system's certificate store by default: a proxy with a
 /// certificate from it could read the sync.
@@ -174,32 +175,12 @@ public struct SyncFiles: Sendable {
         }
     }
 
-    /// Writes `data` to a temporary file of mode `mode` beside `target`, fsyncs it and renames it into place.
+    /// Writes `data` whole or not at all (``AtomicFile``).
     func write(_ data: Data, to target: String, mode: mode_t, owner: (uid_t, gid_t)?) throws(SyncSetupError) {
-        let temporary = target + ".new"
-        unlink(temporary)
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
-        guard fd >= 0 else { throw SyncSetupError("cannot create \(temporary): \(String(cString: strerror(errno)))") }
-        fchmod(fd, mode)
-        if let owner { fchown(fd, owner.0, owner.1) }
-        let written = data.withUnsafeBytes { buffer -> Bool in
-            var offset = 0
-            while offset < buffer.count {
-                let count = Foundation.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-                if count < 0 {
-                    if errno == EINTR { continue }
-                    return false
-                }
-                offset += count
-            }
-            return true
-        }
-        let synced = fsync(fd) == 0
-        close(fd)
-        guard written, synced, rename(temporary, target) == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(temporary)
-            throw SyncSetupError("cannot write \(target): \(reason)")
+        do {
+            try AtomicFile.write(data, to: target, mode: mode, owner: owner)
+        } catch {
+            throw SyncSetupError(error.description)
         }
     }
 }
