@@ -2,6 +2,7 @@ import Foundation
 import KioskConfig
 import KioskCore
 import KioskDirectory
+import KioskRuntime
 
 /// What the kiosk knows of its directory's source, kept in `<state>/directory/state.json` beside the copy in use
 /// (`current.json`), so that a kiosk that restarts offline prints from its last good copy and knows how old it is.
@@ -88,33 +89,11 @@ public struct DirectoryFiles: Sendable {
         try Self.write(Array(data), to: statePath, owner: owner)
     }
 
-    /// Writes `bytes` to a temporary file beside `target`, fsyncs it and renames it into place.
     static func write(_ bytes: [UInt8], to target: String, owner: (uid_t, gid_t)?) throws(DirectoryFileError) {
-        let temporary = target + ".new"
-        unlink(temporary)
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o640)
-        guard fd >= 0 else {
-            throw DirectoryFileError("cannot create \(temporary): \(String(cString: strerror(errno)))")
-        }
-        if let owner { fchown(fd, owner.0, owner.1) }
-        let written = bytes.withUnsafeBytes { buffer -> Bool in
-            var offset = 0
-            while offset < buffer.count {
-                let count = Foundation.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-                if count < 0 {
-                    if errno == EINTR { continue }
-                    return false
-                }
-                offset += count
-            }
-            return true
-        }
-        let synced = fsync(fd) == 0
-        close(fd)
-        guard written, synced, rename(temporary, target) == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(temporary)
-            throw DirectoryFileError("cannot write \(target): \(reason)")
+        do {
+            try AtomicFile.write(bytes, to: target, mode: 0o640, owner: owner)
+        } catch {
+            throw DirectoryFileError(error.description)
         }
     }
 }
@@ -133,6 +112,9 @@ public struct InitialDirectory: Sendable {
     public var fromCopy: Bool
     /// Said once in the log and to staff: why the source itself is not in use.
     public var notice: String?
+    /// The file's bytes, read and checked, when the copy in the state directory is not already of them: the
+    /// updater keeps them as the last good copy (nil: nothing to write at start).
+    public var copyToSave: [UInt8]?
 }
 
 extension KioskConfiguration {
@@ -198,7 +180,8 @@ extension DirectoryFiles {
             return copy
         }
         do {
-            let loaded = try DirectoryLoader.load(path: file, format: configuration.directoryFormat, needs: needs)
+            let loaded = try DirectoryLoader.loadKeepingBytes(
+                path: file, format: configuration.directoryFormat, needs: needs)
             var fileState = DirectoryState(
                 origin: file, source: source, format: configuration.directoryFormat.rawValue,
                 services: loaded.directory.services.count, checkedAt: modified, changedAt: modified)
@@ -206,8 +189,17 @@ extension DirectoryFiles {
             if let state, state.origin == file, let checked = state.checkedAt, checked > (modified ?? .distantPast) {
                 fileState.checkedAt = checked
             }
-            return InitialDirectory(
+            fileState.copySource = state?.copySource
+            // The copy is of this very file when the state says so and the file has not changed since (seconds:
+            // the state keeps whole seconds): then there is nothing to write at start.
+            let current =
+                state?.copySource == source && state?.origin == file && state?.services == fileState.services
+                && abs((state?.changedAt ?? .distantPast).timeIntervalSince(modified ?? .distantFuture)) < 1
+                && FileManager.default.fileExists(atPath: copyPath)
+            var initial = InitialDirectory(
                 directory: loaded.directory, warnings: loaded.warnings, state: fileState, fromCopy: false)
+            if !current { initial.copyToSave = loaded.bytes }
+            return initial
         } catch {
             guard var copy = copy() else { throw error }
             copy.notice =

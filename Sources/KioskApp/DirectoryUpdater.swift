@@ -36,6 +36,8 @@ public actor DirectoryUpdater: Service, DirectoryControl {
     private var operations: [Int: Task<ControlAPI.DirectoryStatus, Never>] = [:]
     private var operationCount = 0
     private var stopping = false
+    /// The directory file's bytes to keep as the last good copy at start, if it is not already.
+    private var copyToSave: [UInt8]?
 
     public init(
         setup: KioskSetup, kiosk: KioskService, clock: any KioskClock, fetcher: FeedFetcher? = nil, logger: Logger
@@ -52,6 +54,7 @@ public actor DirectoryUpdater: Service, DirectoryControl {
                 userAgent: "hubkiosk/\(HubKioskVersion.current)", logger: logger)
         directory = setup.directory
         state = setup.directoryState
+        copyToSave = setup.directoryCopyToSave
         if let notice = setup.directoryNotice, setup.directoryState.lastError != nil { alert = notice }
     }
 
@@ -62,14 +65,11 @@ public actor DirectoryUpdater: Service, DirectoryControl {
     public func run() async throws {
         useCurrent()
         if let alert { kiosk.reportDirectoryProblem(alert) }
-        if !isFeed && state.origin == configuration.directoryFile && state.lastError == nil,
-            let bytes = FileManager.default.contents(atPath: configuration.directoryFile),
-            DirectoryDecoder().decode(Array(bytes), format: configuration.directoryFormat).errors.isEmpty
-        {
-            // The file as it was read at start (checked again: it may have been edited since): the copy to fall
-            // back on if it later gains an error.
+        if let bytes = copyToSave {
+            // The file as it was read and checked at start: the copy to fall back on if it later gains an error.
+            copyToSave = nil
             state.copySource = configuration.directorySourceName
-            save(copy: Array(bytes))
+            save(copy: bytes)
         }
         if isFeed {
             // A copy older than a day (or none) is pulled at start; otherwise at the next quiet hour.

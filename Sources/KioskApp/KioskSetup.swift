@@ -14,6 +14,8 @@ public struct KioskSetup: Sendable {
     public var directoryState: DirectoryState
     /// Why the configured source itself is not in use (a feed not pulled yet, a file with errors), if so.
     public var directoryNotice: String?
+    /// The directory file's checked bytes, to keep as its last good copy (nil when the copy is already of them).
+    public var directoryCopyToSave: [UInt8]?
 
     public init(
         configuration: KioskConfiguration,
@@ -70,11 +72,13 @@ public struct KioskSetup: Sendable {
         } catch {
             throw StartupError(error)
         }
-        return KioskSetup(
+        var setup = KioskSetup(
             configuration: configuration, directory: initial.directory,
             directoryWarnings: initial.warnings
                 + initial.directory.unprintableTextWarnings(codePage: configuration.printerProfile.codePage),
             stateDirectory: stateDirectory, directoryState: initial.state, directoryNotice: initial.notice)
+        setup.directoryCopyToSave = initial.copyToSave
+        return setup
     }
 
     /// The directory's warnings, one line each in the form compilers use (`directory.json:12: warning: service

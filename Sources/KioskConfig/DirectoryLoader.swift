@@ -37,8 +37,26 @@ public enum DirectoryLoader {
     ) throws(DirectoryError) -> (
         directory: ServiceDirectory, warnings: [DirectoryProblem]
     ) {
-        let result = check(path: path, format: format, needs: needs)
+        let loaded = try loadKeepingBytes(path: path, format: format, needs: needs)
+        return (loaded.directory, loaded.warnings)
+    }
+
+    /// ``load(path:format:needs:)``, with the bytes that were read and checked (kept as the last good copy, without
+    /// reading the file again).
+    public static func loadKeepingBytes(
+        path: String, format: DirectoryFormat = .auto, needs: [Need]
+    ) throws(DirectoryError) -> (
+        directory: ServiceDirectory, warnings: [DirectoryProblem], bytes: [UInt8]
+    ) {
+        let bytes: [UInt8]
+        do throws(TextFileError) {
+            bytes = try TextFile.read(atPath: path, maximumBytes: maximumFileBytes)
+        } catch {
+            // The same message `check` gives (what is wrong with the file, and what to do).
+            throw DirectoryError(file: path, problems: check(path: path, format: format, needs: needs).problems)
+        }
+        let result = DirectoryDecoder().decode(bytes, format: format, needs: needs)
         if !result.errors.isEmpty { throw DirectoryError(file: path, problems: result.problems) }
-        return (result.directory, result.warnings)
+        return (result.directory, result.warnings, bytes)
     }
 }

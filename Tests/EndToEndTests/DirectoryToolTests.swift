@@ -10,11 +10,9 @@ import Testing
 
 @Suite("hubkiosk directory status, import, reload and check URL, and SIGHUP, on the real daemon")
 struct DirectoryToolTests {
-    @Test(
-        "A typo then SIGHUP keeps the directory in use; reload after the fix uses it; import shows and applies",
-        .timeLimit(.minutes(3)))
-    func reloadImportHangup() async throws {
-        let dir = TemporaryDirectory()
+    /// The example configuration reading a copy of the example directory in `dir`: the copy's text, its path and
+    /// the configuration's.
+    static func ownDirectory(in dir: TemporaryDirectory) throws -> (original: String, file: String, config: String) {
         let original = try String(contentsOfFile: Repository.root.path + "/Simulator/directory.json", encoding: .utf8)
         let file = dir.file("directory.json")
         try original.write(toFile: file, atomically: true, encoding: .utf8)
@@ -22,6 +20,15 @@ struct DirectoryToolTests {
         text = text.replacingOccurrences(of: "directory = \"directory.json\"", with: "directory = \"\(file)\"")
         let config = dir.file("kiosk.toml")
         try text.write(toFile: config, atomically: true, encoding: .utf8)
+        return (original, file, config)
+    }
+
+    @Test(
+        "A typo then SIGHUP keeps the directory in use; reload after the fix uses it; import shows and applies",
+        .timeLimit(.minutes(3)))
+    func reloadImportHangup() async throws {
+        let dir = TemporaryDirectory()
+        let (original, file, config) = try Self.ownDirectory(in: dir)
         let state = dir.file("state")
         let process = Process()
         process.executableURL = Repository.buildDirectory.appendingPathComponent("hubkioskd")
@@ -121,13 +128,7 @@ struct DirectoryToolTests {
     )
     func typoAtRestart() async throws {
         let dir = TemporaryDirectory()
-        let original = try String(contentsOfFile: Repository.root.path + "/Simulator/directory.json", encoding: .utf8)
-        let file = dir.file("directory.json")
-        try original.write(toFile: file, atomically: true, encoding: .utf8)
-        var text = try String(contentsOfFile: Repository.exampleConfig, encoding: .utf8)
-        text = text.replacingOccurrences(of: "directory = \"directory.json\"", with: "directory = \"\(file)\"")
-        let config = dir.file("kiosk.toml")
-        try text.write(toFile: config, atomically: true, encoding: .utf8)
+        let (original, file, config) = try Self.ownDirectory(in: dir)
         let state = dir.file("state")
         var setup = try KioskSetup.load(configPath: config, stateDirectoryFlag: state)
         var logger = Logger(label: "test")
