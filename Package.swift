@@ -36,6 +36,12 @@ let package = Package(
         // hubreport only: its PostgreSQL store, and HTTPS on the service (certificates, keys, `hubreport tls pin`).
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        // The pages for people (staff, coordinators, the simulator): templates, password hashes, the device's own
+        // certificate.
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
     ],
     targets: [
         // Pure domain: needs, press rules, visits, schedules, directory, slips, tallies, hardware protocols.
@@ -208,10 +214,33 @@ let package = Package(
             ],
             swiftSettings: settings
         ),
-        // HTTP on the control socket (Hummingbird).
+        // What the pages of the kiosk and of hubreport share: sessions, logins, setup codes, CSRF and Origin checks,
+        // security headers, templates (Mustache), forms, SVG charts, the device's self-made TLS certificate.
+        .target(
+            name: "HubWeb",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: settings
+        ),
+        // HTTP for the daemon: the control socket (`hubkiosk`) and the staff and simulator pages on the hub's LAN,
+        // one Hummingbird stack with two listeners.
         .target(
             name: "KioskWeb",
             dependencies: [
+                "HubWeb",
+                "ESCPOS",
                 "KioskCore",
                 "KioskControl",
                 "KioskRuntime",
