@@ -270,6 +270,8 @@ let package = Package(
                 "KioskSync",
                 "KioskFeed",
                 "KioskWeb",
+                "HubWeb",
+                "KioskControl",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -385,6 +387,16 @@ let package = Package(
         .target(
             name: "KioskTestSupport",
             path: "Tests/KioskTestSupport",
+            swiftSettings: settings
+        ),
+        .testTarget(
+            name: "HubWebTests",
+            dependencies: [
+                "HubWeb",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: settings
         ),
         .testTarget(

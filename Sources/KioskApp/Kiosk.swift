@@ -31,6 +31,8 @@ public final class Kiosk: Sendable {
     public let sync: SyncService
     /// Keeps the directory of services current (pulls, reloads, imports).
     public let directory: DirectoryUpdater
+    /// The staff pages, when `[web]` asks for them (and the kiosk serves its control socket).
+    public let web: WebPages?
     private let lock: StateDirectoryLock
     private let runtimeLink: RuntimeLink?
 
@@ -41,6 +43,7 @@ public final class Kiosk: Sendable {
         setup: KioskSetup,
         clock: (any KioskClock)? = nil,
         control: Bool = true,
+        pages: Bool = true,
         runtimeLink linkFromRuntimeDirectory: Bool = true,
         makeID: @escaping @Sendable () -> UUID = { UUID() },
         directoryFetcher: FeedFetcher? = nil,
@@ -124,17 +127,27 @@ public final class Kiosk: Sendable {
             setup: setup, kiosk: service, clock: clock, fetcher: directoryFetcher, logger: logger)
 
         var services: [any Service] = [service]
+        if control, pages, let settings = configuration.web {
+            web = try WebPages(
+                web: settings, configuration: configuration, stateDirectory: setup.stateDirectory, service: service,
+                database: database, simulator: simulator, sync: sync, directory: directory, logger: logger)
+        } else {
+            web = nil
+        }
         if control {
             let socket = ControlSocketLocator.socketPath(stateDirectory: setup.stateDirectory)
             // We hold the state directory's lock: a socket file left here is from a daemon that died.
             unlink(socket)
             let link = linkFromRuntimeDirectory ? RuntimeLink(target: socket, logger: logger) : nil
+            var webSetup: (@Sendable () async -> ControlAPI.WebSetupResponse)?
+            if let pages = web { webSetup = { @Sendable in await pages.issueSetupCode() } }
             let server = ControlServer(
                 service: service, simulator: simulator,
                 info: .init(
                     configFile: configuration.file, stateDirectory: setup.stateDirectory,
                     backend: configuration.backend.rawValue, pid: getpid()),
-                hubName: configuration.hub.name, layout: configuration.layout, sync: sync, directory: directory)
+                hubName: configuration.hub.name, layout: configuration.layout, sync: sync, directory: directory,
+                webSetup: webSetup)
             do {
                 services.append(
                     try server.service(socketPath: socket, logger: logger) {
@@ -143,6 +156,10 @@ public final class Kiosk: Sendable {
                         logger.info("control socket ready", metadata: ["socket": "\(socket)"])
                         notifier.ready(status: "ready")
                     })
+                if let web {
+                    services.append(contentsOf: web.services { message in logger.error("\(message)") })
+                    services.append(WebFirstCode(pages: web))
+                }
             } catch {
                 throw StartupError(message: "cannot serve the control socket \(socket): \(error)", exitCode: 73)
             }

@@ -12,4 +12,14 @@ extension SimulatorBackend: SimulatorControl {
     public func setPrinter(_ status: PrinterStatus) {
         printer.setStatus(status)
     }
+
+    public var printerStatus: PrinterStatus {
+        get async { await printer.status() }
+    }
+
+    public var recentSlips: [(number: Int, bytes: [UInt8])] {
+        printer.printed.map { (number: $0.number, bytes: $0.bytes) }
+    }
+
+    public var pageTemplate: String { SimulatorPage.template }
 }

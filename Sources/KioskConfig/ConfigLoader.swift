@@ -50,7 +50,9 @@ public enum ConfigLoader {
             }
             return table
         }
-        for key in ["hub", "kiosk", "printer", "slip", "visit", "rules", "simulator", "board", "sync", "directory"] {
+        for key in [
+            "hub", "kiosk", "printer", "slip", "visit", "rules", "simulator", "board", "sync", "directory", "web",
+        ] {
             top.markKnown(key)
         }
 
@@ -229,6 +231,42 @@ public enum ConfigLoader {
         }
         syncReader.reportUnknownKeys()
 
+        // [web]
+        var web: KioskConfiguration.Web?
+        if let webTable = table("web") {
+            var webReader = TableReader(webTable, name: "web", context: context)
+            var settings = KioskConfiguration.Web()
+            if let value = webReader.bool("tls") { settings.tls = value }
+            let port = webReader.integer("port", in: 1...65_535, unit: "") ?? (settings.tls ? 8443 : 8080)
+            var texts: [String] = ["auto"]
+            if webReader.has("listen") {
+                if webTable["listen"]?.string != nil {
+                    texts = webReader.string("listen").map { [$0] } ?? texts
+                } else {
+                    texts = webReader.strings("listen") ?? texts
+                }
+            }
+            var addresses: [KioskConfiguration.Web.Address] = []
+            for text in texts {
+                switch KioskConfiguration.Web.parse(text, defaultPort: port) {
+                case .success(let address): addresses.append(address)
+                case .failure(let problem): webReader.problem("listen", problem.description)
+                }
+            }
+            if addresses.isEmpty && texts.isEmpty {
+                webReader.problem(
+                    "listen",
+                    "is an empty list; name an address like \"192.168.1.20:8443\", or \"auto\" for the "
+                        + "hub's LAN address (remove [web] to have no pages)")
+            }
+            settings.listen = addresses
+            if let value = webReader.integer("session_idle_minutes", in: 1...1440, unit: "minutes") {
+                settings.sessionIdle = .seconds(value * 60)
+            }
+            webReader.reportUnknownKeys()
+            web = settings
+        }
+
         // [directory]
         var directoryReader = TableReader(table("directory"), name: "directory", context: context)
         var directorySource = KioskConfiguration.DirectorySource()
@@ -306,6 +344,7 @@ public enum ConfigLoader {
             rules: rules, layout: KioskLayout(needs: needs, buttons: buttons), simulator: simulator, board: board,
             wiring: wiring, printerLink: link, trustClock: trustClock)
         configuration.sync = sync
+        configuration.web = web
         configuration.directoryFormat = directoryFormat
         configuration.directorySource = directorySource
         configuration.directoryFileIsExplicit = directoryName != nil || directorySource.url == nil

@@ -66,6 +66,35 @@ public struct KioskConfiguration: Sendable {
         public static let flowControls = ["none", "rts-cts", "xon-xoff"]
     }
 
+    /// `[web]`: the pages for staff (and, on the simulator, the simulator's controls) on the hub's network. Absent:
+    /// no pages (the control socket still serves `hubkiosk`).
+    public struct Web: Hashable, Sendable {
+        /// One address to listen on.
+        public struct Address: Hashable, Sendable, CustomStringConvertible {
+            /// An IPv4 or IPv6 literal; nil for "auto": the hub's LAN address (never every interface).
+            public var host: String?
+            public var port: Int
+
+            public init(host: String?, port: Int) {
+                self.host = host
+                self.port = port
+            }
+
+            public var description: String {
+                guard let host else { return "auto:\(port)" }
+                return host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+            }
+        }
+
+        public var listen: [Address] = [Address(host: nil, port: 8443)]
+        /// HTTPS with the kiosk's own certificate (made on first start, its fingerprint on the setup slip).
+        public var tls = true
+        /// A session with no request for this long ends.
+        public var sessionIdle: Duration = .seconds(30 * 60)
+
+        public init() {}
+    }
+
     /// `[sync]`: the partnership sync (it runs once the kiosk is enrolled with `hubkiosk sync enrol`).
     public struct Sync: Hashable, Sendable {
         public enum Granularity: String, Hashable, Sendable, CaseIterable {
@@ -135,6 +164,8 @@ public struct KioskConfiguration: Sendable {
     public var wiring: [ButtonID: Wiring]
     public var printerLink: PrinterLink
     public var sync = Sync()
+    /// Nil without a `[web]` table.
+    public var web: Web?
     public var directorySource = DirectorySource()
 
     /// Whether to take the wall clock as synchronised whatever the kernel says (default: yes for the simulator,
@@ -169,5 +200,53 @@ public struct KioskConfiguration: Sendable {
     static func absolute(_ path: String, relativeTo base: String) -> String {
         if path.hasPrefix("/") { return URL(fileURLWithPath: path).standardizedFileURL.path }
         return URL(fileURLWithPath: base).appendingPathComponent(path).standardizedFileURL.path
+    }
+}
+
+extension KioskConfiguration.Web {
+    /// Why a `[web] listen` entry is not an address.
+    public struct AddressProblem: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// "auto", "auto:8443", "192.168.1.20", "192.168.1.20:8443", "[fd00::5]:8443", "::1", "localhost:8080".
+    public static func parse(_ text: String, defaultPort: Int) -> Result<Address, AddressProblem> {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let example = "like \"auto\" (the hub's LAN address), \"192.168.1.20:8443\" or \"[fd00::20]:8443\""
+        var host = trimmed
+        var port = defaultPort
+        if trimmed.hasPrefix("[") {
+            guard let close = trimmed.firstIndex(of: "]") else {
+                return .failure(
+                    AddressProblem(description: "\"\(text)\" has no closing ]; write an address \(example)"))
+            }
+            host = String(trimmed[trimmed.index(after: trimmed.startIndex)..<close])
+            let rest = trimmed[trimmed.index(after: close)...]
+            if !rest.isEmpty {
+                guard rest.hasPrefix(":"), let value = Int(rest.dropFirst()), (1...65_535).contains(value) else {
+                    return .failure(AddressProblem(description: "\"\(text)\" has no port 1-65535 after ]:"))
+                }
+                port = value
+            }
+        } else if trimmed.filter({ $0 == ":" }).count == 1, let colon = trimmed.firstIndex(of: ":") {
+            host = String(trimmed[..<colon])
+            guard let value = Int(trimmed[trimmed.index(after: colon)...]), (1...65_535).contains(value) else {
+                return .failure(AddressProblem(description: "\"\(text)\": the port should be a number 1-65535"))
+            }
+            port = value
+        }
+        if host == "auto" { return .success(Address(host: nil, port: port)) }
+        if host == "localhost" { host = "127.0.0.1" }
+        guard isIPv4(host) || (host.contains(":") && host.allSatisfy({ $0.isHexDigit || $0 == ":" || $0 == "." }))
+        else {
+            return .failure(
+                AddressProblem(description: "\"\(text)\" is not an IP address; write an address \(example)"))
+        }
+        return .success(Address(host: host, port: port))
+    }
+
+    static func isIPv4(_ text: String) -> Bool {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count == 4 && parts.allSatisfy { UInt8($0) != nil }
     }
 }

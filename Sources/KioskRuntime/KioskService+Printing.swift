@@ -1,3 +1,4 @@
+import ESCPOS
 import Foundation
 import KioskCore
 import Logging
@@ -43,4 +44,30 @@ extension KioskService {
             return .notPrinted(reason: "\(error)")
         }
     }
+}
+
+extension KioskService {
+    /// The bytes the printer would get for `needs` now (the staff page's preview): nothing is printed or stored.
+    public nonisolated func previewBytes(needs: [NeedCode]) -> [UInt8] {
+        let date = clock.wall.date
+        let compact = printerState.withLock { $0.paperNearEnd }
+        return renderer.withLock { $0.bytes(for: needs, at: date, compact: compact) }
+    }
+
+    /// Prints a notice that is not a slip (the staff pages' setup code): it counts nothing and is not stored.
+    public nonisolated func printNotice(_ document: SlipDocument) async -> SlipResult {
+        if let problem = printerState.withLock({ $0 }).problem { return .notPrinted(reason: problem) }
+        let bytes = renderer.withLock { $0.encoder.encode(document) }
+        do {
+            try await printer.print(bytes)
+            return .printed
+        } catch let error as PrinterError {
+            return .notPrinted(reason: error.message)
+        } catch {
+            return .notPrinted(reason: "\(error)")
+        }
+    }
+
+    /// The current directory's composer (the staff pages list and edit its services).
+    public nonisolated var composer: SlipComposer { renderer.withLock { $0.composer } }
 }

@@ -1,7 +1,7 @@
 import KioskCore
 
-/// What the control socket asks of the simulator backend (implemented in KioskApp by the simulator; the control
-/// server does not link the simulator, so a daemon's HTTP layer builds without it).
+/// What the control socket and the simulator page ask of the simulator backend (implemented in KioskApp by the
+/// simulator; the HTTP layer does not link the simulator, so a daemon's HTTP layer builds without it).
 public protocol SimulatorControl: Sendable {
     /// How long a press is held when the request does not say.
     var defaultHold: Duration { get }
@@ -9,4 +9,10 @@ public protocol SimulatorControl: Sendable {
     func press(_ button: ButtonID, hold: Duration) -> UInt64?
     /// Sets the simulated printer's condition.
     func setPrinter(_ status: PrinterStatus)
+    /// The simulated printer's condition.
+    var printerStatus: PrinterStatus { get async }
+    /// The bytes of the most recent slips the printer took, newest last, with their numbers since start.
+    var recentSlips: [(number: Int, bytes: [UInt8])] { get }
+    /// The simulator page's template (Mustache, inside the site's layout); it lives with the simulator.
+    var pageTemplate: String { get }
 }

@@ -23,6 +23,8 @@ public struct ControlServer: Sendable {
     public let sync: (any SyncControl)?
     /// What keeps the directory current, if the daemon runs it.
     public let directory: (any DirectoryControl)?
+    /// Issues and prints a new setup code for the staff pages, when the daemon serves them.
+    public let webSetup: (@Sendable () async -> ControlAPI.WebSetupResponse)?
 
     public init(
         service: KioskService,
@@ -31,8 +33,10 @@ public struct ControlServer: Sendable {
         hubName: String,
         layout: KioskLayout,
         sync: (any SyncControl)? = nil,
-        directory: (any DirectoryControl)? = nil
+        directory: (any DirectoryControl)? = nil,
+        webSetup: (@Sendable () async -> ControlAPI.WebSetupResponse)? = nil
     ) {
+        self.webSetup = webSetup
         self.sync = sync
         self.directory = directory
         self.service = service
@@ -64,46 +68,24 @@ public struct ControlServer: Sendable {
         router.get("/directory/status") { _, _ in try await directoryStatus(reload: false) }
         router.post("/directory/reload") { _, _ in try await directoryStatus(reload: true) }
         router.post("/directory/apply") { request, _ in try await applyDirectory(request, limits: limits) }
+        router.post("/web/setup-code") { _, _ in
+            guard let webSetup else {
+                return Self.error(.notFound, "this daemon serves no staff pages: add a [web] table to kiosk.toml")
+            }
+            return Self.json(await webSetup())
+        }
         router.post("/alerts/acknowledge") { _, _ in
             await service.acknowledgeAlerts()
             return try await status()
         }
         let responder = router.buildResponder()
-        return try HTTPServerBuilder.http1(configuration: .init(idleTimeout: TimeAmount(limits.idleTimeout)))
-            .buildServer(
-                configuration: ServerConfiguration(
-                    address: .unixDomainSocket(path: socketPath),
-                    backlog: limits.backlog,
-                    availableConnectionsDelegate: MaximumAvailableConnections(
-                        limits.maximumConnections, logger: logger)),
-                // One event loop is plenty for a local control socket (the default is one per core).
-                eventLoopGroup: ControlServer.eventLoop,
-                logger: logger,
-                responder: { request, writer, channel in
-                    let context = BasicRequestContext(
-                        source: ApplicationRequestContextSource(channel: channel, logger: logger))
-                    let response: Response
-                    do {
-                        response = try await responder.respond(to: request, context: context)
-                    } catch let error as any HTTPResponseError {
-                        response = Self.error(error.status, "\(request.method) \(request.uri.path): \(error.status)")
-                    } catch {
-                        response = Self.error(.internalServerError, "\(error)")
-                    }
-                    try await writer.write(response: response.head, body: response.body)
-                    // A request refused before its body was read: stop reading (the client's next write fails
-                    // instead of blocking, and it still reads this answer), or drop a client too slow to send one.
-                    if response.status == .contentTooLarge {
-                        try? await channel.close(mode: .input)
-                    } else if response.status == .requestTimeout {
-                        try? await channel.close()
-                    }
-                },
-                onServerRunning: { _ in await onRunning() })
+        return try KioskHTTP.server(
+            address: .unixDomainSocket(path: socketPath), limits: limits, logger: logger, responder: responder,
+            makeContext: { channel in
+                BasicRequestContext(source: ApplicationRequestContextSource(channel: channel, logger: logger))
+            },
+            onRunning: { _ in await onRunning() })
     }
-
-    /// The control socket's single event-loop thread, shared by every server in the process.
-    static let eventLoop = MultiThreadedEventLoopGroup(numberOfThreads: 1)
 
     // MARK: - Routes
 

@@ -40,7 +40,8 @@ struct InProcessKiosk {
         clock = ManualClock(wall: wall)
         var logger = Logger(label: "test")
         logger.logLevel = .critical
-        kiosk = try Kiosk(setup: setup, clock: clock, control: control, runtimeLink: false, logger: logger)
+        kiosk = try Kiosk(
+            setup: setup, clock: clock, control: control, pages: false, runtimeLink: false, logger: logger)
         group = ServiceGroup(
             configuration: .init(services: kiosk.services.map { .init(service: $0) }, logger: logger))
         let group = self.group
