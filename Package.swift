@@ -395,6 +395,8 @@ let package = Package(
                 "HubWeb",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: settings
@@ -466,8 +468,9 @@ let package = Package(
             dependencies: [
                 "KioskApp", "KioskConfig", "KioskControl", "KioskRuntime", "KioskSimulator", "KioskStore", "KioskCore",
                 "KioskDirectory", "ESCPOS", "KioskTestSupport", "KioskSync", "HubReport", "HubReportAPI",
-                "KioskFeed", "KioskWeb",
+                "KioskFeed", "KioskWeb", "HubWeb",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

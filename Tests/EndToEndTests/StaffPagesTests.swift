@@ -1,0 +1,178 @@
+import ESCPOS
+import Foundation
+import HTTPTypes
+import HubWeb
+import Hummingbird
+import HummingbirdTesting
+import KioskApp
+import KioskConfig
+import KioskCore
+import KioskRuntime
+import KioskSimulator
+import KioskStore
+import KioskTestSupport
+import KioskWeb
+import Logging
+import NIOCore
+import Testing
+
+/// The staff site of a kiosk on the simulator, in this process, with one staff user.
+struct StaffPagesKiosk {
+    let kiosk: InProcessKiosk
+    let site: StaffSite
+    let users: FileUserStore
+    let folder = TemporaryDirectory()
+
+    init() async throws {
+        kiosk = try InProcessKiosk()
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        users = FileUserStore(path: folder.file("staff.json"))
+        let configuration = kiosk.kiosk.setup.configuration
+        site = try StaffSite(
+            service: kiosk.kiosk.service, database: kiosk.kiosk.database, layout: configuration.layout,
+            hubName: configuration.hub.name, timeZone: configuration.hub.timeZone, sync: kiosk.kiosk.sync,
+            directory: kiosk.kiosk.directory, simulator: kiosk.kiosk.simulator, users: users,
+            setupCodes: SetupCodes(), secure: false, sessionIdle: 1800, receipts: ReceiptHTML(), passwordCost: 4,
+            logger: logger)
+        try await users.save(
+            WebUser(
+                name: "maria", role: StaffSite.staffRole, passwordHash: await Passwords.hash("tea urn on brae", cost: 4)
+            ))
+    }
+}
+
+extension TestClientProtocol {
+    func send(
+        _ method: HTTPRequest.Method, _ path: String, form: String? = nil, cookie: String? = nil,
+        origin: String? = "http://localhost"
+    ) async throws -> TestResponse {
+        var headers: HTTPFields = [:]
+        if form != nil { headers[.contentType] = "application/x-www-form-urlencoded" }
+        if let origin, method == .post { headers[.origin] = origin }
+        if let cookie { headers[.cookie] = cookie }
+        return try await execute(uri: path, method: method, headers: headers, body: form.map { ByteBuffer(string: $0) })
+    }
+
+    func signIn() async throws -> String {
+        let response = try await send(.post, "/login", form: "name=maria&password=tea+urn+on+brae")
+        let header = try #require(response.headers[.setCookie])
+        return String(header.split(separator: ";")[0])
+    }
+}
+
+func formToken(_ response: TestResponse) throws -> String {
+    let html = String(buffer: response.body)
+    let range = try #require(html.range(of: "name=\"_csrf\" value=\""))
+    return String(html[range.upperBound...].prefix { $0 != "\"" })
+}
+
+@Suite("The staff pages of the daemon")
+struct StaffPagesTests {
+    @Test("Every route of the staff site but login, setup and static files needs a session")
+    func routeWalk() async throws {
+        let pages = try await StaffPagesKiosk()
+        let router = pages.site.router()
+        let routes = router.routes.map { (method: $0.method, path: "\($0.path)") }
+        let paths = Set(routes.map(\.path))
+        // The walk covers the routes that matter (a router with none would pass it).
+        for expected in [
+            "/", "/slip", "/slip/print", "/alerts/acknowledge", "/reports", "/export", "/sim", "/sim/press",
+            "/directory",
+        ] {
+            #expect(paths.contains(expected), "\(expected) is not a route")
+        }
+        try await Application(router: router).test(.live) { client in
+            for route in routes {
+                let path = route.path.replacingOccurrences(of: "{id}", with: "x")
+                let open = WebSite.publicPaths.contains { path == $0 || ($0.hasSuffix("/") && path.hasPrefix($0)) }
+                let response = try await client.send(route.method, path, form: route.method == .post ? "" : nil)
+                if open {
+                    #expect(response.status != .seeOther || path == "/login", "\(route.method) \(path)")
+                } else if route.method == .get || route.method == .head {
+                    #expect(response.status == .seeOther, "\(route.method) \(path) without a session")
+                    #expect(response.headers[.location]?.hasPrefix("/login?next=") == true, "\(path)")
+                } else {
+                    #expect(response.status == .forbidden, "\(route.method) \(path) without a session")
+                }
+            }
+        }
+        try await pages.kiosk.stop()
+    }
+
+    @Test(
+        "A slip printed from the staff page: the preview is drawn from its bytes, the printer gets it, nothing counts")
+    func printSlip() async throws {
+        let pages = try await StaffPagesKiosk()
+        let printer = try #require(pages.kiosk.kiosk.simulator).printer
+        let before = printer.printedCount
+        try await Application(router: pages.site.router()).test(.live) { client in
+            let cookie = try await client.signIn()
+            let preview = try await client.send(.get, "/slip?need=food", cookie: cookie)
+            #expect(preview.status == .ok)
+            let html = String(buffer: preview.body)
+            #expect(html.contains("class=\"receipt\""))
+            // Every line the printer would print is on the preview (escaped), e.g. the services for food.
+            let lines = ESCPOSDecoder().decode(pages.kiosk.kiosk.service.previewBytes(needs: [NeedCode("food")])).lines
+                .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            #expect(lines.count > 5)
+            for line in lines { #expect(html.contains(SVGChart.escape(line)), "\(line)") }
+            let token = try formToken(preview)
+            let printed = try await client.send(.post, "/slip/print", form: "_csrf=\(token)&need=food", cookie: cookie)
+            #expect(printed.status == .seeOther)
+            await pages.kiosk.kiosk.service.waitUntilPrinted()
+            #expect(printer.printedCount == before + 1)
+            let after = try await client.send(.get, printed.headers[.location] ?? "/slip", cookie: cookie)
+            #expect(String(buffer: after.body).contains("The slip is printing"))
+            let status = try await pages.kiosk.kiosk.service.status()
+            #expect(status.today.visits == 0)
+        }
+        try await pages.kiosk.stop()
+    }
+
+    @Test("The talk alert shows on the staff page with what to do, and acknowledging it clears it")
+    func acknowledge() async throws {
+        let pages = try await StaffPagesKiosk()
+        let simulator = try #require(pages.kiosk.kiosk.simulator)
+        try await Application(router: pages.site.router()).test(.live) { client in
+            let cookie = try await client.signIn()
+            let sim = try await client.send(.get, "/sim", cookie: cookie)
+            let token = try formToken(sim)
+            let pressed = try await client.send(.post, "/sim/press", form: "_csrf=\(token)&button=talk", cookie: cookie)
+            #expect(pressed.status == .seeOther)
+            _ = simulator
+            let today = String(buffer: try await client.send(.get, "/", cookie: cookie).body)
+            #expect(today.contains("Go over, then acknowledge"))
+            let refused = try await client.send(
+                .post, "/alerts/acknowledge", form: "_csrf=\(token)", cookie: cookie, origin: "http://evil.example")
+            #expect(refused.status == .forbidden)
+            #expect(try await pages.kiosk.kiosk.service.status().alerts.contains(.talk))
+            let done = try await client.send(.post, "/alerts/acknowledge", form: "_csrf=\(token)", cookie: cookie)
+            #expect(done.status == .seeOther)
+            #expect(!(try await pages.kiosk.kiosk.service.status().alerts.contains(.talk)))
+            let after = String(buffer: try await client.send(.get, "/", cookie: cookie).body)
+            #expect(!after.contains("Go over, then acknowledge"))
+        }
+        try await pages.kiosk.stop()
+    }
+
+    @Test("The export is suppressed unless the box is cleared; a bad date is a clear error, not a crash")
+    func export() async throws {
+        let pages = try await StaffPagesKiosk()
+        try await Application(router: pages.site.router()).test(.live) { client in
+            let cookie = try await client.signIn()
+            let sim = try await client.send(.get, "/sim", cookie: cookie)
+            let token = try formToken(sim)
+            _ = try await client.send(.post, "/sim/press", form: "_csrf=\(token)&button=food", cookie: cookie)
+            let suppressed = try await client.send(.get, "/export?by=week&format=csv&suppress=on", cookie: cookie)
+            #expect(suppressed.headers[.contentDisposition]?.contains("suppressed") == true)
+            #expect(String(buffer: suppressed.body).contains("[c]"))
+            let exact = try await client.send(.get, "/export?by=week&format=csv", cookie: cookie)
+            #expect(!String(buffer: exact.body).contains("[c]"))
+            let bad = try await client.send(.get, "/export?from=2026-13-45", cookie: cookie)
+            #expect(bad.status == .badRequest)
+            #expect(String(buffer: bad.body).contains("2026-13-45"))
+        }
+        try await pages.kiosk.stop()
+    }
+}
