@@ -92,7 +92,7 @@ struct ConfigNumberTests {
             "[rules] slip_interval_seconds", "[rules] talk_alert_seconds", "[simulator] hold_ms",
             "[printer] baud", "[printer] throttle_bytes_per_second", "[printer] write_timeout_seconds",
             "[board] staff_alert", "[[buttons]] #1 line", "[[buttons]] #1 led", "[sync] interval_seconds",
-            "[sync] purge_presses_after_days", "[sync] request_timeout_seconds",
+            "[sync] purge_presses_after_days", "[sync] request_timeout_seconds", "[web] session_idle_minutes",
         ]
         #expect(labels == expected)
     }
