@@ -46,33 +46,28 @@ struct ControlSocketTests {
             (huge, 413, "larger than 65536 bytes"),
         ]
         for (body, status, mentions) in cases {
-            let (answered, data) = try await offPool {
-                try ControlClient(socketPath: socket).request("POST", "/sim/press", body: Data(body.utf8))
-            }
+            let (answered, data) = try await ControlClient(socketPath: socket).request(
+                "POST", "/sim/press", body: Data(body.utf8))
             let error = try? JSONDecoder().decode(ControlAPI.ErrorResponse.self, from: data)
             #expect(answered == status, "\(body.prefix(60)): \(String(decoding: data, as: UTF8.self))")
             #expect(error?.error.contains(mentions) == true, "\(body.prefix(60)): \(error?.error ?? "no error")")
         }
         // The same checks on the other routes that read a body.
-        let slip = try await offPool {
-            try ControlClient(socketPath: socket).request("POST", "/slip/print", body: Data(#"{"needs":"food"}"#.utf8))
-        }
+        let slip = try await ControlClient(socketPath: socket).request(
+            "POST", "/slip/print", body: Data(#"{"needs":"food"}"#.utf8))
         #expect(slip.0 == 400 && String(decoding: slip.1, as: UTF8.self).contains("needs: expected a list"))
-        let printer = try await offPool {
-            try ControlClient(socketPath: socket).request("POST", "/sim/printer", body: Data(huge.utf8))
-        }
+        let printer = try await ControlClient(socketPath: socket).request(
+            "POST", "/sim/printer", body: Data(huge.utf8))
         #expect(printer.0 == 413)
-        let route = try await offPool { try ControlClient(socketPath: socket).request("GET", "/nothing") }
+        let route = try await ControlClient(socketPath: socket).request("GET", "/nothing")
         #expect(route.0 == 404)
 
         // Nothing was pressed, and the daemon still serves presses, up to the longest hold allowed.
         #expect(try kiosk.kiosk.database.totals().presses == 0)
         let longest = ControlAPI.PressRequest.holdMillisecondsRange.upperBound
-        let pressed = try await offPool {
-            try ControlClient(socketPath: socket).call(
-                "POST", "/sim/press", body: ControlAPI.PressRequest(button: "food", holdMilliseconds: longest),
-                as: ControlAPI.PressResponse.self)
-        }
+        let pressed = try await ControlClient(socketPath: socket).call(
+            "POST", "/sim/press", body: ControlAPI.PressRequest(button: "food", holdMilliseconds: longest),
+            as: ControlAPI.PressResponse.self)
         #expect(pressed.result == "stored")
         #expect(try kiosk.kiosk.database.totals().presses == 1)
         try await served.stop()
