@@ -138,10 +138,15 @@ let package = Package(
             path: "Simulator/Sources/KioskSimulator",
             swiftSettings: settings
         ),
-        // The control API spoken over the daemon's local socket, and its client.
+        // The control API spoken over the daemon's local socket, and its client (AsyncHTTPClient on the Unix socket).
         .target(
             name: "KioskControl",
-            dependencies: ["KioskCore"],
+            dependencies: [
+                "KioskCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: settings
         ),
         // The sync wire types and request signing (RFC 9421, ed25519), shared by the kiosk and `hubreport`: no server

@@ -152,7 +152,7 @@ public final class Kiosk: Sendable {
                 services.append(
                     try server.service(socketPath: socket, logger: logger) {
                         chmod(socket, 0o660)
-                        link?.create()
+                        await link?.create()
                         logger.info("control socket ready", metadata: ["socket": "\(socket)"])
                         notifier.ready(status: "ready")
                     })

@@ -21,7 +21,7 @@ final class RuntimeLink: Sendable {
         self.environment = environment
     }
 
-    func create() {
+    func create() async {
         let trust = SocketTrust.standard()
         for directory in ControlSocketLocator.runtimeDirectories(environment: environment) {
             let fm = FileManager.default
@@ -44,7 +44,7 @@ final class RuntimeLink: Sendable {
             let link = (directory as NSString).appendingPathComponent(ControlAPI.socketName)
             if let existing = try? fm.destinationOfSymbolicLink(atPath: link), existing != target {
                 // Another daemon's socket: leave it if that daemon still answers (and is one `hubkiosk` trusts).
-                if (try? ControlClient.firstLive([link], trust: trust, probeTimeout: .seconds(2))) != nil {
+                if (try? await ControlClient.firstLive([link], trust: trust, probeTimeout: .seconds(2))) != nil {
                     logger.notice("another hubkioskd owns \(link); use --state-dir to reach this one")
                     return
                 }

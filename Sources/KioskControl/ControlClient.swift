@@ -1,4 +1,7 @@
+import AsyncHTTPClient
 import Foundation
+import NIOCore
+import NIOHTTP1
 
 #if canImport(Glibc)
     import Glibc
@@ -55,12 +58,15 @@ public struct ControlError: Error, Sendable, CustomStringConvertible {
     }
 }
 
-/// A minimal HTTP/1.1 client for the daemon's control socket (one request per connection).
+/// The client of the daemon's control socket: HTTP/1.1 through AsyncHTTPClient on the Unix socket, one request per
+/// connection.
 ///
-/// Before every connection it checks the folders and links on the way to the socket, and after connecting the
-/// user the answering process runs as (``SocketTrust``): a daemon someone else planted is refused.
+/// Before every request it checks the folders and links on the way to the socket, and the user the process
+/// answering there runs as (``SocketTrust``): a daemon someone else planted is refused before it is sent anything.
 public struct ControlClient: Sendable {
     public let socketPath: String
+    /// How long to wait to connect, and then at most between two parts of the request or the answer (a read and
+    /// write timeout: a long exchange that keeps moving is not cut).
     public var timeout: Duration
     /// Whose folders, links, sockets and daemons are believed.
     public var trust: SocketTrust
@@ -78,15 +84,15 @@ public struct ControlClient: Sendable {
     /// Throws `notRunning` (naming the first candidate) when no daemon answers anywhere.
     ///
     /// The probe waits `probeTimeout` (20 s) for an answer: long against the daemon's 2 s idle timeout, so that
-    /// under a flood of idle connections the probe waits in the backlog while the daemon drops them, and is
-    /// served, instead of giving up as busy.
+    /// under a flood of idle connections the probe waits while the daemon drops them, and is served, instead of
+    /// giving up as busy.
     public static func firstLive(
         _ candidates: [String], trust: SocketTrust = .standard(), probeTimeout: Duration = .seconds(20)
-    ) throws(ControlError) -> ControlClient {
+    ) async throws(ControlError) -> ControlClient {
         for path in candidates {
             let probe = ControlClient(socketPath: path, timeout: probeTimeout, trust: trust)
             do {
-                _ = try probe.request("GET", "/info")
+                _ = try await probe.request("GET", "/info")
                 return ControlClient(socketPath: path, trust: trust)
             } catch {
                 guard error.code == .notRunning else { throw error }
@@ -101,7 +107,7 @@ public struct ControlClient: Sendable {
         _ path: String,
         body: (some Encodable)? = nil as String?,
         as: Response.Type = Response.self
-    ) throws(ControlError) -> Response {
+    ) async throws(ControlError) -> Response {
         var data: Data?
         if let body {
             do {
@@ -110,7 +116,7 @@ public struct ControlClient: Sendable {
                 throw ControlError(code: .badResponse, socket: socketPath, message: "could not encode: \(error)")
             }
         }
-        let (status, responseBody) = try request(method, path, body: data)
+        let (status, responseBody) = try await request(method, path, body: data)
         guard (200..<300).contains(status) else {
             let decoded = try? JSONDecoder().decode(ControlAPI.ErrorResponse.self, from: responseBody)
             throw ControlError(
@@ -125,15 +131,84 @@ public struct ControlClient: Sendable {
         }
     }
 
+    /// The largest answer read: none, as before AsyncHTTPClient (the daemon, checked by ``SocketTrust``, sends
+    /// small JSON documents).
+    static let responseLimit = Int.max
+
     /// Sends one request; returns the status and body.
-    public func request(_ method: String, _ path: String, body: Data? = nil) throws(ControlError) -> (Int, Data) {
+    ///
+    /// The request goes through one `HTTPClient` (on AsyncHTTPClient's shared event loop group) made for it and
+    /// shut down once the answer is read, whatever happened: each call keeps its own timeouts and needs nothing
+    /// to be closed by its caller.
+    public func request(_ method: String, _ path: String, body: Data? = nil) async throws(ControlError) -> (Int, Data) {
         try trust.checkPath(socketPath)
+        try checkPeer()
+        guard let url = URL(httpURLWithSocketPath: socketPath, uri: path) else {
+            throw ControlError(code: .badResponse, socket: socketPath, message: "cannot make a URL of \(path)")
+        }
+        var request = HTTPClientRequest(url: url.absoluteString)
+        request.method = HTTPMethod(rawValue: method)
+        request.headers.add(name: "Host", value: "hubkiosk")
+        // No `Connection: close`: the daemon then reads and drops the rest of a body it refused (413) while this
+        // client is still sending it, so that the answer is read. The connection closes with the client, below.
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: body))
+        }
+        let wait = max(timeout, .milliseconds(1))
+        var configuration = HTTPClient.Configuration()
+        configuration.timeout = .init(connect: TimeAmount(wait), read: TimeAmount(wait), write: TimeAmount(wait))
+        configuration.redirectConfiguration = .disallow
+        // A refused connection is "not running" now, not after the connect timeout; a full backlog is waited on
+        // below.
+        configuration.connectionPool.retryConnectionEstablishment = false
+        let http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+        let result: Result<(Int, Data), ControlError>
+        do {
+            result = .success(try await send(request, on: http, until: .now + wait))
+        } catch let error as ControlError {
+            result = .failure(error)
+        } catch {
+            result = .failure(self.error(error))
+        }
+        try? await http.shutdown()
+        return try result.get()
+    }
+
+    /// Sends `request`, retrying while the daemon's backlog is full (`EAGAIN` on connecting) until `deadline`.
+    private func send(
+        _ request: HTTPClientRequest, on http: HTTPClient, until deadline: ContinuousClock.Instant
+    )
+        async throws -> (Int, Data)
+    {
+        var pause = Duration.milliseconds(20)
+        while true {
+            do {
+                // No overall deadline: the connect, read and write timeouts bound each wait, as before.
+                let response = try await http.execute(request, deadline: .distantFuture)
+                let body = try await response.body.collect(upTo: Self.responseLimit)
+                return (Int(response.status.code), Data(body.readableBytesView))
+            } catch let error as IOError where error.errnoCode == EAGAIN || error.errnoCode == EWOULDBLOCK {
+                guard ContinuousClock.now + pause < deadline else {
+                    throw ControlError(
+                        code: .timeout, socket: socketPath, message: "no answer to connect within \(timeout)")
+                }
+                try await Task.sleep(for: pause)
+                pause = min(pause * 2, .milliseconds(500))
+            }
+        }
+    }
+
+    /// Connects once to see who answers (`SO_PEERCRED`), before anything is sent to the socket: AsyncHTTPClient does
+    /// not show its connections. The folders on the way are trusted (checked just before), so nobody else can put
+    /// another socket there in between.
+    private func checkPeer() throws(ControlError) {
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw error(errno, "socket") }
         defer { close(fd) }
+        // A blocking connect waits in a full backlog, up to the timeout, while the daemon drops idle connections.
         let (seconds, attoseconds) = max(timeout, .milliseconds(1)).components
         var tv = timeval(tv_sec: Int(clamping: seconds), tv_usec: Int(attoseconds / 1_000_000_000_000))
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
 
         var address = sockaddr_un()
@@ -155,36 +230,31 @@ public struct ControlClient: Sendable {
         }
         guard connected == 0 else { throw error(errno, "connect") }
         try trust.checkPeer(fd, socket: socketPath)
+    }
 
-        var head = "\(method) \(path) HTTP/1.1\r\nHost: hubkiosk\r\nConnection: close\r\n"
-        if let body { head += "Content-Type: application/json\r\nContent-Length: \(body.count)\r\n" }
-        head += "\r\n"
-        var outgoing = Array(head.utf8)
-        if let body { outgoing += body }
-        var sent = 0
-        while sent < outgoing.count {
-            let n = outgoing[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                // The daemon stopped reading (a body over its limit) and closed: its answer says why.
-                if errno == EPIPE || errno == ECONNRESET { break }
-                throw error(errno, "write")
+    /// What an error of AsyncHTTPClient or NIO means here.
+    private func error(_ error: any Error) -> ControlError {
+        if let error = error as? IOError {
+            switch error.errnoCode {
+            // Connecting: the socket went, or its daemon, since the check of the peer.
+            case ENOENT, ECONNREFUSED, ENOTDIR, EACCES, EPERM, EAGAIN: return self.error(error.errnoCode, "connect")
+            default: return ControlError(code: .badResponse, socket: socketPath, message: "\(error)")
             }
-            sent += n
         }
-        var incoming: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 16_384)
-        while true {
-            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                if errno == ECONNRESET && !incoming.isEmpty { break }
-                throw error(errno, "read")
+        if let error = error as? HTTPClientError {
+            switch error {
+            case .connectTimeout:
+                return ControlError(
+                    code: .timeout, socket: socketPath, message: "no answer to connect within \(timeout)")
+            case .readTimeout, .deadlineExceeded:
+                return ControlError(code: .timeout, socket: socketPath, message: "no answer to read within \(timeout)")
+            case .writeTimeout:
+                return ControlError(code: .timeout, socket: socketPath, message: "no answer to write within \(timeout)")
+            default:
+                break
             }
-            if n == 0 { break }
-            incoming += buffer[0..<n]
         }
-        return try parse(incoming)
+        return ControlError(code: .badResponse, socket: socketPath, message: "\(error)")
     }
 
     private func error(_ code: Int32, _ call: String) -> ControlError {
@@ -198,49 +268,5 @@ public struct ControlClient: Sendable {
                 message: "no answer to \(call) within \(timeout)")
         default: return ControlError(code: .badResponse, socket: socketPath, message: "\(call): \(text)")
         }
-    }
-
-    private func parse(_ bytes: [UInt8]) throws(ControlError) -> (Int, Data) {
-        let separator: [UInt8] = [13, 10, 13, 10]
-        guard let split = bytes.firstRange(of: separator) else {
-            throw ControlError(code: .badResponse, socket: socketPath, message: "no HTTP header in the answer")
-        }
-        let head = String(decoding: bytes[..<split.lowerBound], as: UTF8.self)
-        var lines = head.split(separator: "\r\n")
-        guard !lines.isEmpty else {
-            throw ControlError(code: .badResponse, socket: socketPath, message: "empty HTTP answer")
-        }
-        let statusLine = lines.removeFirst().split(separator: " ")
-        guard statusLine.count >= 2, let status = Int(statusLine[1]) else {
-            throw ControlError(code: .badResponse, socket: socketPath, message: "bad status line")
-        }
-        var chunked = false
-        for line in lines {
-            let lower = line.lowercased()
-            if lower.hasPrefix("transfer-encoding:") && lower.contains("chunked") { chunked = true }
-        }
-        var body = Array(bytes[split.upperBound...])
-        if chunked { body = try dechunk(body) }
-        return (status, Data(body))
-    }
-
-    private func dechunk(_ bytes: [UInt8]) throws(ControlError) -> [UInt8] {
-        var out: [UInt8] = []
-        var index = 0
-        while index < bytes.count {
-            guard let lineEnd = bytes[index...].firstRange(of: [13, 10]) else { break }
-            let sizeText = String(decoding: bytes[index..<lineEnd.lowerBound], as: UTF8.self)
-            guard let size = Int(sizeText.split(separator: ";").first ?? "", radix: 16) else {
-                throw ControlError(code: .badResponse, socket: socketPath, message: "bad chunk size")
-            }
-            if size == 0 { break }
-            let start = lineEnd.upperBound
-            guard start + size <= bytes.count else {
-                throw ControlError(code: .badResponse, socket: socketPath, message: "truncated chunk")
-            }
-            out += bytes[start..<start + size]
-            index = start + size + 2
-        }
-        return out
     }
 }

@@ -45,10 +45,14 @@ enum KioskHTTP {
                 }
                 let status = response.status
                 try await writer.write(response: response.head, body: response.body)
-                // A request refused before its body was read: stop reading (the client's next write fails
-                // instead of blocking, and it still reads this answer), or drop a client too slow to send one.
+                // A request refused before its body was read: the rest of the body is read and dropped
+                // (Hummingbird does so before a next request) for at most the body timeout, then the connection
+                // closes. Not reading would fail the client's next write, and AsyncHTTPClient (NIO) drops the
+                // connection on a failed write, this answer with it. A client too slow to send a body is dropped.
                 if status == .contentTooLarge {
-                    try? await channel.close(mode: .input)
+                    channel.eventLoop.scheduleTask(in: TimeAmount(limits.bodyTimeout)) {
+                        channel.close(promise: nil)
+                    }
                 } else if status == .requestTimeout {
                     try? await channel.close()
                 }

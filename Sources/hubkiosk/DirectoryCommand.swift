@@ -40,7 +40,7 @@ struct DirectoryCommand: AsyncParsableCommand {
         var noConfig = false
 
         func run() async throws {
-            let configuration = noConfig ? nil : try? global.configuration()
+            let configuration = noConfig ? nil : try? await global.configuration()
             let chosen = try DirectoryCommand.format(format, configuration: configuration)
             let needs = configuration?.layout.needs
             let timeZone = configuration?.hub.timeZone ?? HubTimeZone(TimeZone.current)
@@ -97,7 +97,7 @@ struct DirectoryCommand: AsyncParsableCommand {
         }
     }
 
-    struct Status: ParsableCommand {
+    struct Status: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Where the directory in use comes from, when it was last checked, and the last problem.")
 
@@ -106,15 +106,15 @@ struct DirectoryCommand: AsyncParsableCommand {
         @Flag(name: .long, help: "Print JSON.")
         var json = false
 
-        func run() throws {
-            let (status, running) = try DirectoryCommand.currentStatus(global)
+        func run() async throws {
+            let (status, running) = try await DirectoryCommand.currentStatus(global)
             if json { return try printJSON(status) }
             printDirectoryStatus(status, daemonRunning: running)
             if status.stale || status.heldBack != nil { throw ExitCode(1) }
         }
     }
 
-    struct Reload: ParsableCommand {
+    struct Reload: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Read the directory's source again (the file, or a pull of the feed) without a restart.",
             discussion: """
@@ -128,11 +128,11 @@ struct DirectoryCommand: AsyncParsableCommand {
         @Flag(name: .long, help: "Print JSON.")
         var json = false
 
-        func run() throws {
-            var client = try global.control()
+        func run() async throws {
+            var client = try await global.control()
             // A pull retries a failing feed for up to about a minute per request.
             client.timeout = .seconds(600)
-            let status = try client.call("POST", "/directory/reload", as: ControlAPI.DirectoryStatus.self)
+            let status = try await client.call("POST", "/directory/reload", as: ControlAPI.DirectoryStatus.self)
             if json { return try printJSON(status) }
             if let result = status.result { print(result) }
             printDirectoryStatus(status, daemonRunning: true)
@@ -165,7 +165,7 @@ struct DirectoryCommand: AsyncParsableCommand {
         var allowLoss = false
 
         func run() async throws {
-            let configuration = try global.configuration()
+            let configuration = try await global.configuration()
             let chosen = try DirectoryCommand.format(format, configuration: configuration)
             let bytes: [UInt8]
             var detected = chosen
@@ -191,7 +191,7 @@ struct DirectoryCommand: AsyncParsableCommand {
                         + "\(source)` lists them all); nothing was changed")
             }
             // What the daemon uses now: the same choice it made at start, from the same files.
-            let stateDirectory = global.resolvedStateDirectory(configuration)
+            let stateDirectory = await global.resolvedStateDirectory(configuration)
             let current: ServiceDirectory
             do {
                 current =
@@ -221,7 +221,7 @@ struct DirectoryCommand: AsyncParsableCommand {
             let label =
                 DirectoryCommand.isFeed(source)
                 ? source : URL(fileURLWithPath: source).standardizedFileURL.path
-            if var client = try global.runningControl() {
+            if var client = try await global.runningControl() {
                 client.timeout = .seconds(120)
                 var query = URLComponents()
                 query.queryItems = [
@@ -229,7 +229,7 @@ struct DirectoryCommand: AsyncParsableCommand {
                     URLQueryItem(name: "label", value: label),
                     URLQueryItem(name: "allow_loss", value: allowLoss ? "true" : "false"),
                 ]
-                let (code, body) = try client.request(
+                let (code, body) = try await client.request(
                     "POST", "/directory/apply?" + (query.percentEncodedQuery ?? ""), body: Data(bytes))
                 guard (200..<300).contains(code),
                     let status = try? JSONDecoder().decode(ControlAPI.DirectoryStatus.self, from: body)
@@ -310,12 +310,12 @@ struct DirectoryCommand: AsyncParsableCommand {
     }
 
     /// The daemon's directory status, or (stopped) what the state directory and the configuration say.
-    static func currentStatus(_ global: GlobalOptions) throws -> (ControlAPI.DirectoryStatus, Bool) {
-        if let client = try global.runningControl() {
-            return (try client.call("GET", "/directory/status", as: ControlAPI.DirectoryStatus.self), true)
+    static func currentStatus(_ global: GlobalOptions) async throws -> (ControlAPI.DirectoryStatus, Bool) {
+        if let client = try await global.runningControl() {
+            return (try await client.call("GET", "/directory/status", as: ControlAPI.DirectoryStatus.self), true)
         }
-        let configuration = try global.configuration()
-        guard let stateDirectory = global.resolvedStateDirectory(configuration) else {
+        let configuration = try await global.configuration()
+        guard let stateDirectory = await global.resolvedStateDirectory(configuration) else {
             throw ToolError("no state directory: pass --state-dir")
         }
         let setup: KioskSetup

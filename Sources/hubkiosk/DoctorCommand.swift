@@ -14,19 +14,19 @@ struct DoctorCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func run() async throws {
-        let configuration = try global.configuration()
+        let configuration = try await global.configuration()
         let stateDirectory =
-            global.resolvedStateDirectory(configuration) ?? KioskConfiguration.defaultStateDirectory
+            await global.resolvedStateDirectory(configuration) ?? KioskConfiguration.defaultStateDirectory
         var daemon: KioskDoctor.DaemonState?
-        if let client = try? global.control(),
-            let info = try? client.call("GET", "/info", as: ControlAPI.InfoResponse.self),
-            let status = try? client.call("GET", "/status", as: ControlAPI.StatusResponse.self)
+        if let client = try? await global.control(),
+            let info = try? await client.call("GET", "/info", as: ControlAPI.InfoResponse.self),
+            let status = try? await client.call("GET", "/status", as: ControlAPI.StatusResponse.self)
         {
             daemon = KioskDoctor.DaemonState(pid: info.pid, printer: status.printer)
         }
         var logger = Logger(label: "hubkiosk")
         logger.logLevel = .critical
-        let directoryStatus = try? DirectoryCommand.currentStatus(global).0
+        let directoryStatus = try? await DirectoryCommand.currentStatus(global).0
         let checks = await KioskDoctor.run(
             configuration: configuration, stateDirectory: stateDirectory, daemon: daemon,
             directoryStatus: directoryStatus, logger: logger)

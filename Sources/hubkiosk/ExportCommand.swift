@@ -11,7 +11,7 @@ enum ExportFormat: String, ExpressibleByArgument, CaseIterable {
     case json
 }
 
-struct ExportCommand: ParsableCommand {
+struct ExportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
         abstract: "Visit tallies by hour, day, ISO week or month and need, as CSV or JSON.",
@@ -52,9 +52,9 @@ struct ExportCommand: ParsableCommand {
         }
     }
 
-    func run() throws {
-        let configuration = try global.configuration()
-        let database = try global.database(configuration)
+    func run() async throws {
+        let configuration = try await global.configuration()
+        let database = try await global.database(configuration)
         let report = try database.tallyReport(
             hubID: configuration.hub.id, needs: configuration.layout.needs.map(\.code), grouping: by,
             from: from.flatMap { LocalDate(iso: $0) }, to: to.flatMap { LocalDate(iso: $0) })

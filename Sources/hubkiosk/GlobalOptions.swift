@@ -34,7 +34,7 @@ struct GlobalOptions: ParsableArguments {
     /// The configuration: the named file, else the one the running daemon uses.
     ///
     /// Without a file, a daemon that is there but busy or refused says so, rather than "no configuration".
-    func configuration() throws -> KioskConfiguration {
+    func configuration() async throws -> KioskConfiguration {
         if let path = configPath {
             do {
                 return try ConfigLoader.load(path: path)
@@ -42,7 +42,7 @@ struct GlobalOptions: ParsableArguments {
                 throw ToolError("configuration problem:\n\(error)")
             }
         }
-        if let info = try daemonInfo() {
+        if let info = try await daemonInfo() {
             do {
                 return try ConfigLoader.load(path: info.configFile)
             } catch {
@@ -55,7 +55,7 @@ struct GlobalOptions: ParsableArguments {
     }
 
     /// The state directory: the flag, `$STATE_DIRECTORY`, the configuration's, or the running daemon's.
-    func resolvedStateDirectory(_ configuration: KioskConfiguration?) -> String? {
+    func resolvedStateDirectory(_ configuration: KioskConfiguration?) async -> String? {
         if let stateDirectory { return KioskConfiguration.absoluteStateDirectory(stateDirectory) }
         if let fromSystemd = environment["STATE_DIRECTORY"], !fromSystemd.isEmpty {
             return String(fromSystemd.split(separator: ":").first ?? "")
@@ -63,35 +63,35 @@ struct GlobalOptions: ParsableArguments {
         if configPath != nil, let configuration {
             return configuration.resolveStateDirectory(flag: nil, environment: environment)
         }
-        return (try? daemonInfo())?.stateDirectory ?? configuration?.stateDirectory
+        return (try? await daemonInfo())?.stateDirectory ?? configuration?.stateDirectory
     }
 
     /// The running daemon's description; nil when no daemon runs. A daemon that is busy, refused (not trusted) or
     /// not allowed throws that, so that the caller can say what is wrong.
-    func daemonInfo() throws(ControlError) -> ControlAPI.InfoResponse? {
-        guard let client = try runningControl(candidatesOnly: true) else { return nil }
-        return try client.call("GET", "/info", as: ControlAPI.InfoResponse.self)
+    func daemonInfo() async throws(ControlError) -> ControlAPI.InfoResponse? {
+        guard let client = try await runningControl(candidatesOnly: true) else { return nil }
+        return try await client.call("GET", "/info", as: ControlAPI.InfoResponse.self)
     }
 
     /// A client for the running daemon, or an error saying how to start one (or why it cannot be used). With
     /// `--state-dir` (or `$STATE_DIRECTORY`) only that directory's daemon will do; otherwise the runtime link finds
     /// the one running.
-    func control() throws -> ControlClient {
-        guard let client = try runningControl() else {
+    func control() async throws -> ControlClient {
+        guard let client = try await runningControl() else {
             throw ControlError(code: .notRunning, socket: socketCandidates().paths.first ?? "", message: "")
         }
         return client
     }
 
     /// A client for the running daemon; nil only when none runs. A busy, refused or forbidden daemon throws.
-    func runningControl() throws(ControlError) -> ControlClient? {
-        try runningControl(candidatesOnly: false)
+    func runningControl() async throws(ControlError) -> ControlClient? {
+        try await runningControl(candidatesOnly: false)
     }
 
-    private func runningControl(candidatesOnly: Bool) throws(ControlError) -> ControlClient? {
+    private func runningControl(candidatesOnly: Bool) async throws(ControlError) -> ControlClient? {
         let (paths, stateDirectory) = candidatesOnly ? flagCandidates() : socketCandidates()
         do {
-            return try ControlClient.firstLive(paths, trust: .standard(stateDirectory: stateDirectory))
+            return try await ControlClient.firstLive(paths, trust: .standard(stateDirectory: stateDirectory))
         } catch {
             guard error.code == .notRunning else { throw error }
             return nil
@@ -122,8 +122,8 @@ struct GlobalOptions: ParsableArguments {
     }
 
     /// The database, opened for reading.
-    func database(_ configuration: KioskConfiguration) throws -> KioskDatabase {
-        guard let directory = resolvedStateDirectory(configuration) else {
+    func database(_ configuration: KioskConfiguration) async throws -> KioskDatabase {
+        guard let directory = await resolvedStateDirectory(configuration) else {
             throw ToolError("no state directory: pass --state-dir")
         }
         do {

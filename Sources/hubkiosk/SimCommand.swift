@@ -13,7 +13,7 @@ struct SimCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sim", abstract: "Drive the simulator backend.", subcommands: [Press.self, Printer.self, Run.self])
 
-    struct Press: ParsableCommand {
+    struct Press: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Press a simulated button on the running daemon (a need code or a button id).")
 
@@ -35,10 +35,10 @@ struct SimCommand: AsyncParsableCommand {
             }
         }
 
-        func run() throws {
+        func run() async throws {
             let response: ControlAPI.PressResponse
             do {
-                response = try global.control().call(
+                response = try await global.control().call(
                     "POST", "/sim/press", body: ControlAPI.PressRequest(button: need, holdMilliseconds: holdMs),
                     as: ControlAPI.PressResponse.self)
             } catch let error as ControlError where error.valid != nil {
@@ -49,7 +49,7 @@ struct SimCommand: AsyncParsableCommand {
         }
     }
 
-    struct Printer: ParsableCommand {
+    struct Printer: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Set the simulated printer's condition: " + PrinterStatus.keys.joined(separator: ", ") + ".")
 
@@ -58,9 +58,9 @@ struct SimCommand: AsyncParsableCommand {
         @Argument(help: "The condition.")
         var state: String
 
-        func run() throws {
+        func run() async throws {
             do {
-                let status = try global.control().call(
+                let status = try await global.control().call(
                     "POST", "/sim/printer", body: ControlAPI.PrinterRequest(state: state),
                     as: ControlAPI.StatusResponse.self)
                 print("printer: \(status.printer)")
@@ -91,7 +91,7 @@ struct SimCommand: AsyncParsableCommand {
         var start: String?
 
         func run() async throws {
-            let configuration = try global.configuration()
+            let configuration = try await global.configuration()
             let scenario: Scenario
             do {
                 scenario = try Scenario.load(path: self.scenario, layout: configuration.layout)
@@ -108,11 +108,11 @@ struct SimCommand: AsyncParsableCommand {
         }
 
         private func runOnDaemon(_ scenario: Scenario) async throws {
-            let client = try global.control()
-            let before = try client.call("GET", "/status", as: ControlAPI.StatusResponse.self)
+            let client = try await global.control()
+            let before = try await client.call("GET", "/status", as: ControlAPI.StatusResponse.self)
             let driver = RemoteScenarioDriver(client: client)
             try await ScenarioPlayer.play(scenario, on: driver) { print($0) }
-            let after = try client.call("GET", "/status", as: ControlAPI.StatusResponse.self)
+            let after = try await client.call("GET", "/status", as: ControlAPI.StatusResponse.self)
             print(
                 "Today's counts changed by: visits +\(after.visits - before.visits), presses "
                     + "+\(after.presses - before.presses) (+\(after.flaggedPresses - before.flaggedPresses) flagged), "
@@ -203,7 +203,7 @@ struct RemoteScenarioDriver: ScenarioDriver {
     }
 
     func press(_ button: String, hold: Duration) async throws -> String {
-        let response = try client.call(
+        let response = try await client.call(
             "POST", "/sim/press",
             body: ControlAPI.PressRequest(button: button, hold: hold),
             as: ControlAPI.PressResponse.self)
@@ -211,7 +211,7 @@ struct RemoteScenarioDriver: ScenarioDriver {
     }
 
     func setPrinter(_ status: PrinterStatus) async throws {
-        _ = try client.call(
+        _ = try await client.call(
             "POST", "/sim/printer", body: ControlAPI.PrinterRequest(state: status.key),
             as: ControlAPI.StatusResponse.self)
     }

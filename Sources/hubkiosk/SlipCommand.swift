@@ -8,11 +8,11 @@ import KioskCore
 import KioskDirectory
 import KioskRuntime
 
-struct SlipCommand: ParsableCommand {
+struct SlipCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "slip", abstract: "Preview or print signposting slips.", subcommands: [Preview.self, Print.self])
 
-    struct Preview: ParsableCommand {
+    struct Preview: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Show the slip for a need as it would print at a given moment.")
 
@@ -30,8 +30,8 @@ struct SlipCommand: ParsableCommand {
         @Option(help: "Use this printer profile instead of the configured one.")
         var profile: String?
 
-        func run() throws {
-            let configuration = try global.configuration()
+        func run() async throws {
+            let configuration = try await global.configuration()
             let layout = configuration.layout
             let valid = layout.needs.map(\.code.rawValue)
             for code in need where !valid.contains(code) {
@@ -61,9 +61,9 @@ struct SlipCommand: ParsableCommand {
             }
             // The directory the daemon uses (a feed's last good copy, an import, or the file) and its "as of" day.
             let setup: KioskSetup
+            let stateDirectory = await global.resolvedStateDirectory(configuration)
             do {
-                setup = try KioskSetup.load(
-                    configPath: configuration.file, stateDirectoryFlag: global.resolvedStateDirectory(configuration))
+                setup = try KioskSetup.load(configPath: configuration.file, stateDirectoryFlag: stateDirectory)
             } catch {
                 throw ToolError(error.message)
             }
@@ -87,7 +87,7 @@ struct SlipCommand: ParsableCommand {
         }
     }
 
-    struct Print: ParsableCommand {
+    struct Print: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Print a slip on the kiosk's printer now (staff at the desk; it counts no visit).")
 
@@ -96,10 +96,10 @@ struct SlipCommand: ParsableCommand {
         @Option(help: "The need (repeat for a slip covering several).")
         var need: [String]
 
-        func run() throws {
+        func run() async throws {
             guard !need.isEmpty else { throw ValidationError("name a need with --need") }
             do {
-                let response = try global.control().call(
+                let response = try await global.control().call(
                     "POST", "/slip/print", body: ControlAPI.SlipRequest(needs: need), as: ControlAPI.SlipResponse.self)
                 print("Slip \(response.slipID) sent to the printer.")
             } catch let error as ControlError where error.valid != nil {

@@ -5,7 +5,7 @@ import KioskControl
 import KioskCore
 import KioskStore
 
-struct StatusCommand: ParsableCommand {
+struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status", abstract: "Today's counts, the printer, alerts and the last press.")
 
@@ -14,9 +14,9 @@ struct StatusCommand: ParsableCommand {
     @Flag(name: .long, help: "Print JSON.")
     var json = false
 
-    func run() throws {
-        if let client = try global.runningControl() {
-            let status = try client.call("GET", "/status", as: ControlAPI.StatusResponse.self)
+    func run() async throws {
+        if let client = try await global.runningControl() {
+            let status = try await client.call("GET", "/status", as: ControlAPI.StatusResponse.self)
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -51,8 +51,8 @@ struct StatusCommand: ParsableCommand {
             return
         }
         // No daemon: the database still has today's counts.
-        let configuration = try global.configuration()
-        let database = try global.database(configuration)
+        let configuration = try await global.configuration()
+        let database = try await global.database(configuration)
         let today = configuration.hub.timeZone.localDate(of: Date())
         let counts = try database.dayCounts(today)
         print("\(configuration.hub.name) (\(configuration.hub.id)): the daemon is NOT running")
@@ -82,7 +82,7 @@ struct StatusCommand: ParsableCommand {
     }
 }
 
-struct AlertsCommand: ParsableCommand {
+struct AlertsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "alerts", abstract: "Acknowledge the staff alerts (talk to someone, printer, …).")
 
@@ -91,9 +91,9 @@ struct AlertsCommand: ParsableCommand {
     @Argument(help: "ack")
     var action: String = "ack"
 
-    func run() throws {
+    func run() async throws {
         guard action == "ack" else { throw ValidationError("the only action is `ack`") }
-        let status = try global.control().call("POST", "/alerts/acknowledge", as: ControlAPI.StatusResponse.self)
+        let status = try await global.control().call("POST", "/alerts/acknowledge", as: ControlAPI.StatusResponse.self)
         print(status.alerts.isEmpty ? "Alerts cleared." : "Still active: " + status.alerts.joined(separator: "; "))
     }
 }

@@ -47,8 +47,8 @@ struct SyncEnrolCommand: AsyncParsableCommand {
 
     func run() async throws {
         if ca != nil && pin != nil { throw ToolError("give --ca or --pin, not both") }
-        let configuration = try? global.configuration()
-        guard let stateDirectory = global.resolvedStateDirectory(configuration) else {
+        let configuration = try? await global.configuration()
+        guard let stateDirectory = await global.resolvedStateDirectory(configuration) else {
             throw ToolError("no state directory: pass --state-dir")
         }
         var owner: (uid_t, gid_t)?
@@ -68,7 +68,7 @@ struct SyncEnrolCommand: AsyncParsableCommand {
             throw ToolError("enrolment failed: \(error.description)")
         }
         // A running daemon picks the enrolment up at once.
-        let status = try? global.runningControl()?.call("POST", "/sync/now", as: ControlAPI.SyncStatus.self)
+        let status = try? await global.runningControl()?.call("POST", "/sync/now", as: ControlAPI.SyncStatus.self)
         if json {
             try printJSON(
                 status
@@ -88,7 +88,7 @@ struct SyncEnrolCommand: AsyncParsableCommand {
     }
 }
 
-struct SyncNowCommand: ParsableCommand {
+struct SyncNowCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "now", abstract: "Sync now (also retries a sync that stopped on a problem), and show the result.")
 
@@ -97,14 +97,14 @@ struct SyncNowCommand: ParsableCommand {
     @Flag(name: .long, help: "Print JSON.")
     var json = false
 
-    func run() throws {
-        let status = try global.control().call("POST", "/sync/now", as: ControlAPI.SyncStatus.self)
+    func run() async throws {
+        let status = try await global.control().call("POST", "/sync/now", as: ControlAPI.SyncStatus.self)
         if json { try printJSON(status) } else { printSyncStatus(status, daemonRunning: true) }
         if status.state != "idle" { throw ExitCode(1) }
     }
 }
 
-struct SyncStatusCommand: ParsableCommand {
+struct SyncStatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status", abstract: "The last successful sync, the backlog, and the last error with what to do.")
 
@@ -113,16 +113,16 @@ struct SyncStatusCommand: ParsableCommand {
     @Flag(name: .long, help: "Print JSON.")
     var json = false
 
-    func run() throws {
+    func run() async throws {
         var running = false
         var status: ControlAPI.SyncStatus
-        if let client = try global.runningControl() {
-            status = try client.call("GET", "/sync/status", as: ControlAPI.SyncStatus.self)
+        if let client = try await global.runningControl() {
+            status = try await client.call("GET", "/sync/status", as: ControlAPI.SyncStatus.self)
             running = true
         } else {
             // The daemon is stopped: its last status file, and the backlog from the database.
-            let configuration = try global.configuration()
-            guard let directory = global.resolvedStateDirectory(configuration) else {
+            let configuration = try await global.configuration()
+            guard let directory = await global.resolvedStateDirectory(configuration) else {
                 throw ToolError("no state directory: pass --state-dir")
             }
             let files = SyncFiles(stateDirectory: directory)
@@ -137,7 +137,7 @@ struct SyncStatusCommand: ParsableCommand {
                     state: enrolment == nil ? "not-enrolled" : "idle", service: enrolment?.service,
                     hubID: enrolment?.hubID, granularity: granularity.rawValue)
             }
-            let database = try global.database(configuration)
+            let database = try await global.database(configuration)
             status.backlog = try database.unacknowledgedBucketCount(granularity == .day ? .day : .hour)
             status.nextAttempt = nil
         }

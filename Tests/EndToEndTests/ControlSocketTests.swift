@@ -46,35 +46,98 @@ struct ControlSocketTests {
             (huge, 413, "larger than 65536 bytes"),
         ]
         for (body, status, mentions) in cases {
-            let (answered, data) = try await offPool {
-                try ControlClient(socketPath: socket).request("POST", "/sim/press", body: Data(body.utf8))
-            }
+            let (answered, data) = try await ControlClient(socketPath: socket).request(
+                "POST", "/sim/press", body: Data(body.utf8))
             let error = try? JSONDecoder().decode(ControlAPI.ErrorResponse.self, from: data)
             #expect(answered == status, "\(body.prefix(60)): \(String(decoding: data, as: UTF8.self))")
             #expect(error?.error.contains(mentions) == true, "\(body.prefix(60)): \(error?.error ?? "no error")")
         }
         // The same checks on the other routes that read a body.
-        let slip = try await offPool {
-            try ControlClient(socketPath: socket).request("POST", "/slip/print", body: Data(#"{"needs":"food"}"#.utf8))
-        }
+        let slip = try await ControlClient(socketPath: socket).request(
+            "POST", "/slip/print", body: Data(#"{"needs":"food"}"#.utf8))
         #expect(slip.0 == 400 && String(decoding: slip.1, as: UTF8.self).contains("needs: expected a list"))
-        let printer = try await offPool {
-            try ControlClient(socketPath: socket).request("POST", "/sim/printer", body: Data(huge.utf8))
-        }
+        let printer = try await ControlClient(socketPath: socket).request(
+            "POST", "/sim/printer", body: Data(huge.utf8))
         #expect(printer.0 == 413)
-        let route = try await offPool { try ControlClient(socketPath: socket).request("GET", "/nothing") }
+        let route = try await ControlClient(socketPath: socket).request("GET", "/nothing")
         #expect(route.0 == 404)
 
         // Nothing was pressed, and the daemon still serves presses, up to the longest hold allowed.
         #expect(try kiosk.kiosk.database.totals().presses == 0)
         let longest = ControlAPI.PressRequest.holdMillisecondsRange.upperBound
-        let pressed = try await offPool {
-            try ControlClient(socketPath: socket).call(
-                "POST", "/sim/press", body: ControlAPI.PressRequest(button: "food", holdMilliseconds: longest),
-                as: ControlAPI.PressResponse.self)
-        }
+        let pressed = try await ControlClient(socketPath: socket).call(
+            "POST", "/sim/press", body: ControlAPI.PressRequest(button: "food", holdMilliseconds: longest),
+            as: ControlAPI.PressResponse.self)
         #expect(pressed.result == "stored")
         #expect(try kiosk.kiosk.database.totals().presses == 1)
+        try await served.stop()
+    }
+
+    /// A socket file nobody listens on (a daemon that died) and a missing one are "not running", at once, not
+    /// after the probe's 20 s; the message says how to start the daemon.
+    @Test("A socket nobody listens on, or none, is reported as not running, at once")
+    func notRunning() async throws {
+        let dir = TemporaryDirectory()
+        let stale = dir.file("stale.sock")
+        let listener = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        try #require(listener >= 0)
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in raw.copyBytes(from: Array(stale.utf8)) }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(listener, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
+        }
+        try #require(bound == 0)
+        close(listener)
+        try #require(FileManager.default.fileExists(atPath: stale))
+
+        for path in [stale, dir.file("missing.sock")] {
+            let started = ContinuousClock.now
+            var refused: ControlError?
+            do {
+                _ = try await ControlClient.firstLive([path])
+            } catch {
+                refused = error
+            }
+            #expect(ContinuousClock.now - started < .seconds(5), "\(path)")
+            #expect(refused?.code == .notRunning, "\(path): \(String(describing: refused))")
+            #expect(
+                refused?.description.contains("the kiosk daemon is not running (nothing listens at \(path))") == true)
+        }
+    }
+
+    /// A body over the limit that never ends gets its 413, and the daemon closes the connection once the body
+    /// timeout has passed instead of reading it for ever.
+    @Test("An endless body over the limit is answered 413 and its connection closed after the body timeout")
+    func endlessBody() async throws {
+        var limits = ControlServer.Limits.standard
+        limits.bodyTimeout = .seconds(1)
+        let served = try await ServedKiosk.start(limits: limits)
+        let connection = try #require(RawConnection.open(served.socket))
+        connection.send("POST /sim/press HTTP/1.1\r\nHost: hubkiosk\r\nContent-Length: 1000000000\r\n\r\n")
+        let chunk = String(repeating: "x", count: 16_384)
+        let started = Date()
+        var answer = ""
+        var closed = false
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while Date().timeIntervalSince(started) < 20, !closed {
+            connection.send(chunk)
+            let n = buffer.withUnsafeMutableBytes { read(connection.descriptor, $0.baseAddress, $0.count) }
+            if n > 0 {
+                answer += String(decoding: buffer[0..<n], as: UTF8.self)
+            } else if n == 0 || (errno != EAGAIN && errno != EINTR) {
+                closed = true
+            } else {
+                try await Task.sleep(for: .milliseconds(5))
+            }
+        }
+        connection.close()
+        #expect(answer.hasPrefix("HTTP/1.1 413"), "\(answer.prefix(80))")
+        #expect(answer.contains("larger than 65536 bytes"))
+        #expect(closed, "the daemon kept reading the endless body")
+        #expect(Date().timeIntervalSince(started) >= 0.9)
         try await served.stop()
     }
 

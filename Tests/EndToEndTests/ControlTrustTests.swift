@@ -29,9 +29,9 @@ struct ControlTrustTests {
         return link
     }
 
-    static func refusal(_ path: String) -> ControlError? {
+    static func refusal(_ path: String) async -> ControlError? {
         do {
-            _ = try ControlClient.firstLive([path])
+            _ = try await ControlClient.firstLive([path])
             return nil
         } catch {
             return error
@@ -46,45 +46,45 @@ struct ControlTrustTests {
         chmod(root.path, 0o755)
 
         let planted = try Self.linkFolder(root, "planted", to: socket, owner: Self.nobody)
-        let plantedError = try #require(Self.refusal(planted))
+        let plantedError = try #require(await Self.refusal(planted))
         #expect(plantedError.code == .untrusted)
         #expect(plantedError.description.contains("the folder \(root.file("planted")) belongs to nobody (uid 65534)"))
         #expect(plantedError.description.contains("rm -r \(root.file("planted"))"))
 
         let open = try Self.linkFolder(root, "open", to: socket, mode: 0o777)
-        let openError = try #require(Self.refusal(open))
+        let openError = try #require(await Self.refusal(open))
         #expect(openError.code == .untrusted)
         #expect(openError.description.contains("can be changed by other users (mode 777)"))
         #expect(openError.description.contains("chmod go-w"))
         let groupWritable = try Self.linkFolder(root, "group", to: socket, mode: 0o770)
-        #expect(Self.refusal(groupWritable)?.code == .untrusted)
+        #expect(await Self.refusal(groupWritable)?.code == .untrusted)
 
         let plantedLink = try Self.linkFolder(root, "link", to: socket, linkOwner: Self.nobody)
-        let linkError = try #require(Self.refusal(plantedLink))
+        let linkError = try #require(await Self.refusal(plantedLink))
         #expect(linkError.description.contains("the link \(plantedLink) belongs to nobody"))
 
         // A planted folder further down a chain of links is found too.
         let chained = try Self.linkFolder(root, "chained", to: planted)
-        #expect(Self.refusal(chained)?.code == .untrusted)
+        #expect(await Self.refusal(chained)?.code == .untrusted)
 
         // Sticky and world-writable, like /tmp: only an entry's owner can replace it, and that is checked.
         let sticky = try Self.linkFolder(root, "sticky", to: socket, mode: 0o1777)
-        #expect(Self.refusal(sticky) == nil)
+        #expect(await Self.refusal(sticky) == nil)
         let stickyPlanted = try Self.linkFolder(
             root, "sticky-planted", to: socket, mode: 0o1777, linkOwner: Self.nobody)
-        #expect(Self.refusal(stickyPlanted)?.code == .untrusted)
+        #expect(await Self.refusal(stickyPlanted)?.code == .untrusted)
 
         // The real daemon, directly and through a trusted link.
-        #expect(Self.refusal(socket) == nil)
+        #expect(await Self.refusal(socket) == nil)
         let trusted = try Self.linkFolder(root, "trusted", to: socket)
-        let client = try ControlClient.firstLive([trusted])
-        let info = try client.call("GET", "/info", as: ControlAPI.InfoResponse.self)
+        let client = try await ControlClient.firstLive([trusted])
+        let info = try await client.call("GET", "/info", as: ControlAPI.InfoResponse.self)
         #expect(info.pid == getpid())
 
         // An unsafe candidate stops the search: it is reported, not skipped for a later one.
         let missing = root.file("missing/hubkioskd.sock")
-        #expect(throws: ControlError.self) { try ControlClient.firstLive([missing, planted, trusted]) }
-        #expect((try? ControlClient.firstLive([missing, trusted]))?.socketPath == trusted)
+        await #expect(throws: ControlError.self) { try await ControlClient.firstLive([missing, planted, trusted]) }
+        #expect((try? await ControlClient.firstLive([missing, trusted]))?.socketPath == trusted)
         try await served.stop()
     }
 
@@ -100,22 +100,23 @@ struct ControlTrustTests {
 
         // Were it not for the checks, the fake would answer.
         let gullible = ControlClient(socketPath: fake.socket, trust: SocketTrust(users: [0, Self.nobody]))
-        #expect(try gullible.call("GET", "/info", as: ControlAPI.InfoResponse.self).configFile == "/fake/kiosk.toml")
+        #expect(
+            try await gullible.call("GET", "/info", as: ControlAPI.InfoResponse.self).configFile == "/fake/kiosk.toml")
 
         // Through a trusted link: the fake's folder and socket belong to nobody.
         let link = try Self.linkFolder(root, "run", to: fake.socket)
-        let folderError = try #require(Self.refusal(link))
+        let folderError = try #require(await Self.refusal(link))
         #expect(folderError.description.contains("belongs to nobody (uid 65534)"))
 
         // Moved into a trusted folder and given to root, only the credentials of the process give it away.
         let moved = root.file("moved.sock")
         try #require(rename(fake.socket, moved) == 0)
         try #require(lchown(moved, 0, 0) == 0)
-        let peerError = try #require(Self.refusal(moved))
+        let peerError = try #require(await Self.refusal(moved))
         #expect(peerError.code == .untrusted)
         #expect(peerError.description.contains("the program answering there (pid \(fake.pid)) runs as nobody"))
         let relinked = try Self.linkFolder(root, "relinked", to: moved)
-        #expect(Self.refusal(relinked)?.code == .untrusted)
+        #expect(await Self.refusal(relinked)?.code == .untrusted)
 
         // The tool, finding the fake through its runtime folder, refuses to show, acknowledge or export anything.
         let environment = ["PATH": "/usr/bin:/bin", "RUNTIME_DIRECTORY": root.file("relinked")]
@@ -143,15 +144,8 @@ struct ControlTrustTests {
             process.waitUntilExit()
         }
         let link = (runtime as NSString).appendingPathComponent(ControlAPI.socketName)
-        let ready = try await offPool { () -> Bool in
-            let deadline = Date().addingTimeInterval(30)
-            while Date() < deadline {
-                if (try? ControlClient(socketPath: link, timeout: .seconds(1)).request("GET", "/info")) != nil {
-                    return true
-                }
-                usleep(20_000)
-            }
-            return false
+        let ready = await waitUntil(seconds: 30) {
+            (try? await ControlClient(socketPath: link, timeout: .seconds(1)).request("GET", "/info")) != nil
         }
         try #require(ready, "the daemon did not link its socket from \(runtime)")
         let run = try await ToolRun.run(

@@ -314,18 +314,14 @@ struct DatabaseStartupTests {
                     atPath: (stateDirectory as NSString).appendingPathComponent("simulator/slips"))) ?? []
             }
             let socket = (runtime as NSString).appendingPathComponent(ControlAPI.socketName)
-            let pressed = try await offPool { () -> Bool in
-                let deadline = Date().addingTimeInterval(30)
-                while Date() < deadline {
-                    if let (status, _) = try? ControlClient(socketPath: socket, timeout: .seconds(5)).request(
-                        "POST", "/sim/press", body: Data(#"{"button": "food"}"#.utf8))
-                    {
-                        return status == 200
-                    }
-                    usleep(20_000)
-                }
-                return false
+            var pressStatus: Int?
+            _ = await waitUntil(seconds: 30) {
+                pressStatus = try? await ControlClient(socketPath: socket, timeout: .seconds(5)).request(
+                    "POST", "/sim/press", body: Data(#"{"button": "food"}"#.utf8)
+                ).0
+                return pressStatus != nil
             }
+            let pressed = pressStatus == 200
             try #require(pressed, "the daemon did not store a press through \(socket)")
             // The press is stored (and answered) before its slip is written: wait for the slip's file.
             let printed = try await offPool { () -> Bool in

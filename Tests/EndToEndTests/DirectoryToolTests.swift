@@ -44,15 +44,8 @@ struct DirectoryToolTests {
         // A test that ends early leaves no daemon behind (a signal, nothing to wait for).
         defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
         let socket = state + "/hubkioskd.sock"
-        let ready = try await offPool { () -> Bool in
-            let deadline = Date().addingTimeInterval(20)
-            while Date() < deadline {
-                if (try? ControlClient(socketPath: socket, timeout: .seconds(1)).request("GET", "/info")) != nil {
-                    return true
-                }
-                usleep(20_000)
-            }
-            return false
+        let ready = await waitUntil(seconds: 20) {
+            (try? await ControlClient(socketPath: socket, timeout: .seconds(1)).request("GET", "/info")) != nil
         }
         try #require(ready, "the daemon did not start")
         let tool = ["--config", config, "--state-dir", state]

@@ -36,15 +36,8 @@ struct DurabilityTests {
             process.standardError = FileHandle.nullDevice
             try process.run()
             let socket = state.file("hubkioskd.sock")
-            let ready = try await offPool { () -> Bool in
-                let deadline = Date().addingTimeInterval(20)
-                while Date() < deadline {
-                    if (try? ControlClient(socketPath: socket, timeout: .seconds(1)).request("GET", "/info")) != nil {
-                        return true
-                    }
-                    usleep(10_000)
-                }
-                return false
+            let ready = await waitUntil(seconds: 20, every: .milliseconds(10)) {
+                (try? await ControlClient(socketPath: socket, timeout: .seconds(1)).request("GET", "/info")) != nil
             }
             try #require(ready, "round \(round): the daemon did not start")
 
@@ -56,35 +49,33 @@ struct DurabilityTests {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for worker in 0..<2 {
                     group.addTask {
-                        try await offPool {
-                            // Each worker has its own buttons; a press is held 35 ms and a button pressed at most
-                            // every 75 ms, so that every request is a real press, not a bounce within the debounce.
-                            let mine = buttons.indices.filter { $0 % 2 == worker }.map { buttons[$0] }
-                            var lastPress = [Date](repeating: .distantPast, count: mine.count)
-                            var n = offset
-                            let client = ControlClient(socketPath: socket, timeout: .seconds(5))
-                            while !stop.isSet {
-                                n += 1
-                                let index = n % mine.count
-                                let wait = 0.075 - Date().timeIntervalSince(lastPress[index])
-                                if wait > 0 { usleep(UInt32(wait * 1_000_000)) }
-                                lastPress[index] = Date()
-                                let request = ControlAPI.PressRequest(button: mine[index], holdMilliseconds: 35)
-                                shared.sent.add(1, ordering: .relaxed)
-                                guard
-                                    let response = try? client.call(
-                                        "POST", "/sim/press", body: request, as: ControlAPI.PressResponse.self)
-                                else { continue }
-                                if response.result == "stored", let id = response.pressID {
-                                    shared.acknowledged.withLock { _ = $0.insert(id) }
-                                }
+                        // Each worker has its own buttons; a press is held 35 ms and a button pressed at most
+                        // every 75 ms, so that every request is a real press, not a bounce within the debounce.
+                        let mine = buttons.indices.filter { $0 % 2 == worker }.map { buttons[$0] }
+                        var lastPress = [Date](repeating: .distantPast, count: mine.count)
+                        var n = offset
+                        let client = ControlClient(socketPath: socket, timeout: .seconds(5))
+                        while !stop.isSet {
+                            n += 1
+                            let index = n % mine.count
+                            let wait = 0.075 - Date().timeIntervalSince(lastPress[index])
+                            if wait > 0 { try? await Task.sleep(for: .seconds(wait)) }
+                            lastPress[index] = Date()
+                            let request = ControlAPI.PressRequest(button: mine[index], holdMilliseconds: 35)
+                            shared.sent.add(1, ordering: .relaxed)
+                            guard
+                                let response = try? await client.call(
+                                    "POST", "/sim/press", body: request, as: ControlAPI.PressResponse.self)
+                            else { continue }
+                            if response.result == "stored", let id = response.pressID {
+                                shared.acknowledged.withLock { _ = $0.insert(id) }
                             }
                         }
                     }
                 }
                 group.addTask {
-                    // Also when the test is cancelled (its time limit): the workers, on threads of their own, stop
-                    // only on the flag, and the daemon must not outlive the test.
+                    // Also when the test is cancelled (its time limit): the workers stop only on the flag, and the
+                    // daemon must not outlive the test.
                     defer {
                         kill(pid, SIGKILL)
                         stop.set()

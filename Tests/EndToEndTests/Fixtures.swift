@@ -78,6 +78,18 @@ func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async thro
     }
 }
 
+/// Asks `condition` every `pause` until it holds or `seconds` have passed; whether it held.
+func waitUntil(
+    seconds: Double, every pause: Duration = .milliseconds(20), _ condition: () async -> Bool
+) async -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+        if await condition() { return true }
+        try? await Task.sleep(for: pause)
+    }
+    return false
+}
+
 /// Runs one of the package's executables to completion.
 struct ToolRun: Sendable {
     var status: Int32

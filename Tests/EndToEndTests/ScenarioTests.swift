@@ -80,37 +80,27 @@ struct ScenarioTests {
 
         // The same kiosk answers on its control socket.
         let socket = try #require(kiosk.kiosk.controlSocket)
-        let response = try await offPool {
-            try ControlClient(socketPath: socket).call(
-                "POST", "/sim/press", body: ControlAPI.PressRequest(button: "caring"), as: ControlAPI.PressResponse.self
-            )
-        }
+        let response = try await ControlClient(socketPath: socket).call(
+            "POST", "/sim/press", body: ControlAPI.PressRequest(button: "caring"), as: ControlAPI.PressResponse.self)
         #expect(response.result == "stored" && response.counted == true && response.newVisit == true)
-        let unknown = try await offPool { () -> ControlError? in
-            do {
-                _ = try ControlClient(socketPath: socket).call(
-                    "POST", "/sim/press", body: ControlAPI.PressRequest(button: "fod"),
-                    as: ControlAPI.PressResponse.self)
-                return nil
-            } catch {
-                return error as? ControlError
-            }
+        var unknown: ControlError?
+        do {
+            _ = try await ControlClient(socketPath: socket).call(
+                "POST", "/sim/press", body: ControlAPI.PressRequest(button: "fod"), as: ControlAPI.PressResponse.self)
+        } catch {
+            unknown = error
         }
         #expect(unknown?.status == 404)
         #expect(unknown?.valid?.contains("food") == true && unknown?.valid?.contains("checkin") == true)
-        let status = try await offPool {
-            try ControlClient(socketPath: socket).call("GET", "/status", as: ControlAPI.StatusResponse.self)
-        }
+        let status = try await ControlClient(socketPath: socket).call(
+            "GET", "/status", as: ControlAPI.StatusResponse.self)
         #expect(status.visits == 6)
         #expect(["printing", "on"].contains(status.lights["button:caring"]), "blinking while its slip prints, then on")
-        let settled = try await offPool { () -> ControlAPI.StatusResponse in
-            var status = status
-            for _ in 0..<200 where status.lights["button:caring"] == "printing" {
-                usleep(10_000)
-                status = try ControlClient(socketPath: socket).call(
-                    "GET", "/status", as: ControlAPI.StatusResponse.self)
-            }
-            return status
+        var settled = status
+        for _ in 0..<200 where settled.lights["button:caring"] == "printing" {
+            try await Task.sleep(for: .milliseconds(10))
+            settled = try await ControlClient(socketPath: socket).call(
+                "GET", "/status", as: ControlAPI.StatusResponse.self)
         }
         #expect(settled.lights["button:caring"] == "on", "steady once the slip is out")
 

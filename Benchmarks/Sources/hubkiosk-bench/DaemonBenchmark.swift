@@ -38,7 +38,7 @@ struct DaemonBenchmark: AsyncParsableCommand {
         try process.run()
         let pid = process.processIdentifier
         let socket = directory + "/hubkioskd.sock"
-        while (try? ControlClient(socketPath: socket, timeout: .seconds(1)).request("GET", "/info")) == nil {
+        while (try? await ControlClient(socketPath: socket, timeout: .seconds(1)).request("GET", "/info")) == nil {
             guard Date().timeIntervalSince(started) < 30 else { throw BenchError("the daemon did not start") }
             usleep(10_000)
         }
@@ -63,23 +63,21 @@ struct DaemonBenchmark: AsyncParsableCommand {
         try await withThrowingTaskGroup(of: Void.self) { group in
             for worker in 0..<3 {
                 group.addTask {
-                    try await onThread {
-                        let mine = (0..<buttonCount).filter { $0 % 3 == worker }.map { String(format: "b%02d", $0) }
-                        var last = [Date](repeating: .distantPast, count: mine.count)
-                        let client = ControlClient(socketPath: socket, timeout: .seconds(10))
-                        var n = 0
-                        while counter.take(limit: total) {
-                            let index = n % mine.count
-                            n += 1
-                            let wait = 0.100 - Date().timeIntervalSince(last[index])
-                            if wait > 0 { usleep(UInt32(wait * 1_000_000)) }
-                            last[index] = Date()
-                            let response = try client.call(
-                                "POST", "/sim/press",
-                                body: ControlAPI.PressRequest(button: mine[index], holdMilliseconds: 35),
-                                as: ControlAPI.PressResponse.self)
-                            if response.result == "stored" { counter.stored() }
-                        }
+                    let mine = (0..<buttonCount).filter { $0 % 3 == worker }.map { String(format: "b%02d", $0) }
+                    var last = [Date](repeating: .distantPast, count: mine.count)
+                    let client = ControlClient(socketPath: socket, timeout: .seconds(10))
+                    var n = 0
+                    while counter.take(limit: total) {
+                        let index = n % mine.count
+                        n += 1
+                        let wait = 0.100 - Date().timeIntervalSince(last[index])
+                        if wait > 0 { try await Task.sleep(for: .seconds(wait)) }
+                        last[index] = Date()
+                        let response = try await client.call(
+                            "POST", "/sim/press",
+                            body: ControlAPI.PressRequest(button: mine[index], holdMilliseconds: 35),
+                            as: ControlAPI.PressResponse.self)
+                        if response.result == "stored" { counter.stored() }
                     }
                 }
             }
@@ -179,12 +177,4 @@ final class Counter: Sendable {
 
     var sent: Int { state.withLock { $0.sent } }
     var storedCount: Int { state.withLock { $0.stored } }
-}
-
-/// Runs blocking work (sockets) on a thread of its own, not on Swift's cooperative pool.
-func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        let thread = Thread { continuation.resume(with: Result { try body() }) }
-        thread.start()
-    }
 }

@@ -114,10 +114,10 @@ struct StorageBenchmark: AsyncParsableCommand {
             var big: [Double] = []
             var none: [Double] = []
             for run in 0...runs {
-                let bigTime = try readyTime(state: state)
+                let bigTime = try await readyTime(state: state)
                 try? FileManager.default.removeItem(atPath: empty)
                 try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
-                let noneTime = try readyTime(state: empty)
+                let noneTime = try await readyTime(state: empty)
                 if run == 0 { continue }
                 big.append(bigTime)
                 none.append(noneTime)
@@ -136,7 +136,7 @@ struct StorageBenchmark: AsyncParsableCommand {
     }
 
     /// Starts the daemon on `state`, waits until it answers, stops it with SIGTERM; returns the milliseconds to ready.
-    private func readyTime(state: String) throws -> Double {
+    private func readyTime(state: String) async throws -> Double {
         let config = URL(fileURLWithPath: common.config).standardizedFileURL.path
         let process = Process()
         process.executableURL = URL(fileURLWithPath: daemon)
@@ -146,7 +146,7 @@ struct StorageBenchmark: AsyncParsableCommand {
         let clock = ContinuousClock()
         let started = clock.now
         try process.run()
-        while (try? ControlClient(socketPath: socket, timeout: .seconds(1)).request("GET", "/info")) == nil {
+        while (try? await ControlClient(socketPath: socket, timeout: .seconds(1)).request("GET", "/info")) == nil {
             guard clock.now - started < .seconds(60), process.isRunning else {
                 process.terminate()
                 throw BenchError("the daemon did not start")

@@ -48,8 +48,8 @@ struct SyncBenchmark: AsyncParsableCommand {
         var report = try startService(database: database, directory: directory)
         _ = try run(tool, ["sync", "enrol", service, code, "--config", config, "--state-dir", on])
         stop(report)
-        let kiosk = try startDaemon(config: config, state: on)
-        let quiet = try startDaemon(config: config, state: off)
+        let kiosk = try await startDaemon(config: config, state: on)
+        let quiet = try await startDaemon(config: config, state: off)
         defer {
             for process in [kiosk, quiet] { stop(process) }
         }
@@ -98,7 +98,7 @@ struct SyncBenchmark: AsyncParsableCommand {
                 let client = ControlClient(socketPath: sockets[which], timeout: .seconds(10))
                 for i in 0..<block {
                     let started = clock.now
-                    _ = try client.call(
+                    _ = try await client.call(
                         "POST", "/sim/press",
                         body: ControlAPI.PressRequest(button: buttons[(n + i) % buttons.count], holdMilliseconds: 35),
                         as: ControlAPI.PressResponse.self)
@@ -173,7 +173,7 @@ struct SyncBenchmark: AsyncParsableCommand {
         return process
     }
 
-    private func startDaemon(config: String, state: String) throws -> Process {
+    private func startDaemon(config: String, state: String) async throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: daemon)
         process.arguments = ["--config", config, "--state-dir", state, "--log-level", "error"]
@@ -181,7 +181,7 @@ struct SyncBenchmark: AsyncParsableCommand {
         try process.run()
         let started = Date()
         let socket = state + "/hubkioskd.sock"
-        while (try? ControlClient(socketPath: socket, timeout: .seconds(1)).request("GET", "/info")) == nil {
+        while (try? await ControlClient(socketPath: socket, timeout: .seconds(1)).request("GET", "/info")) == nil {
             guard Date().timeIntervalSince(started) < 30 else { throw BenchError("the daemon did not start") }
             usleep(10_000)
         }
