@@ -13,7 +13,7 @@ struct HubKioskTool: AsyncParsableCommand {
             """,
         subcommands: [
             StatusCommand.self, ExportCommand.self, SlipCommand.self, DirectoryCommand.self, SimCommand.self,
-            AlertsCommand.self, DoctorCommand.self, SyncCommand.self,
+            AlertsCommand.self, DoctorCommand.self, SyncCommand.self, WebCommand.self,
         ])
 
     static func main() async {
