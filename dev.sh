@@ -5,7 +5,7 @@
 #   ./dev.sh test                      build, then run the whole test suite
 #
 # Both install the Debian packages the build needs if they are missing (with sudo when not root); `test` also
-# installs what the tests use (PostgreSQL, openssl, Python 3) and starts a throwaway PostgreSQL cluster on
+# installs what the tests use (PostgreSQL, openssl, Python 3, Chromium and its driver) and starts a throwaway PostgreSQL cluster on
 # loopback for hubreport's store suite, unless $HUBREPORT_TEST_POSTGRES_URL already names a server.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -48,7 +48,7 @@ run)
     exec .build/debug/hubkioskd --config Simulator/kiosk.toml "$@"
     ;;
 test)
-    packages+=(postgresql openssl python3)
+    packages+=(postgresql openssl python3 python3-venv chromium chromium-driver)
     ensure_packages
     ensure_swift
     if [ -z "${HUBREPORT_TEST_POSTGRES_URL:-}" ]; then
@@ -63,6 +63,8 @@ test)
     swift test --skip-build --skip "ControlSocketTests/flood"
     swift test --skip-build --filter "ControlSocketTests/flood"
     python3 Tests/SyncEndToEnd/run.py --build-dir .build/debug
+    # The pages in a real browser (headless Chromium, Selenium, axe-core): fails if the suite did not run.
+    Scripts/ci/browser.sh .build/debug
     ;;
 *)
     echo "usage: ./dev.sh run [hubkioskd options] | ./dev.sh test" >&2
