@@ -54,6 +54,15 @@ extension KioskService {
         return renderer.withLock { $0.bytes(for: needs, at: date, compact: compact) }
     }
 
+    /// The bytes of a slip for services picked by staff (by id), now.
+    public nonisolated func previewBytes(serviceIDs: [String]) -> [UInt8] {
+        let date = clock.wall.date
+        let compact = printerState.withLock { $0.paperNearEnd }
+        return renderer.withLock {
+            $0.encoder.encode($0.composer.compose(serviceIDs: serviceIDs, at: date, compact: compact))
+        }
+    }
+
     /// Prints a notice that is not a slip (the staff pages' setup code): it counts nothing and is not stored.
     public nonisolated func printNotice(_ document: SlipDocument) async -> SlipResult {
         if let problem = printerState.withLock({ $0 }).problem { return .notPrinted(reason: problem) }

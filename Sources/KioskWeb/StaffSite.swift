@@ -168,19 +168,42 @@ public struct StaffSite: Sendable {
 
     func slipPage(_ request: Request, _ context: WebContext) async throws -> Response {
         let session = try site.require([Self.staffRole], context)
-        let chosen = Set(request.uri.queryParameters.getAll("need").map { String($0) })
+        let query = request.uri.queryParameters
+        let chosen = Set(query.getAll("need").map { String($0) })
         let valid = chosen.filter { code in layout.needs.contains { $0.code.rawValue == code } }
+        let directory = service.composer.directory
+        let pickedIDs = query.getAll("service").map { String($0) }.filter { id in
+            directory.services.contains { $0.id == id }
+        }
+        let search = query["q"].map { String($0) }?.trimmingCharacters(in: .whitespaces) ?? ""
+        let matching = directory.services.filter { entry in
+            entry.status == .active
+                && (search.isEmpty || entry.name.localizedCaseInsensitiveContains(search)
+                    || (entry.organization?.localizedCaseInsensitiveContains(search) ?? false))
+        }
+        let shown = Array(matching.prefix(25))
         var values: [String: Any] = [
             "needs": layout.needs.map { need in
                 ["code": need.code.rawValue, "label": need.label, "checked": valid.contains(need.code.rawValue)]
                     as [String: Any]
-            }
+            },
+            "services": shown.map { entry in
+                [
+                    "id": entry.id, "name": entry.name, "organization": Self.text(entry.organization),
+                    "checked": pickedIDs.contains(entry.id),
+                ] as [String: Any]
+            },
+            "q": search, "moreServices": matching.count > shown.count ? matching.count - shown.count as Any : false,
         ]
         let ordered = layout.needs.map(\.code).filter { valid.contains($0.rawValue) }
         if !ordered.isEmpty {
             let bytes = service.previewBytes(needs: ordered)
             values["preview"] = receipts.render(bytes, label: "Preview of the slip")
-            values["chosen"] = ordered.map { ["code": $0.rawValue] }
+            values["chosen"] = ordered.map { ["name": "need", "value": $0.rawValue] }
+        } else if !pickedIDs.isEmpty {
+            values["preview"] = receipts.render(
+                service.previewBytes(serviceIDs: pickedIDs), label: "Preview of the slip")
+            values["chosen"] = pickedIDs.map { ["name": "service", "value": $0] }
         }
         let error = chosen.count > valid.count ? "Some of the needs asked for are not needs of this kiosk." : nil
         return site.page(
@@ -192,8 +215,22 @@ public struct StaffSite: Sendable {
         let form = try await site.form(request, context)
         let chosen = Set(form.all("need"))
         let needs = layout.needs.map(\.code).filter { chosen.contains($0.rawValue) }
+        let directory = service.composer.directory
+        let picked = form.all("service").filter { id in directory.services.contains { $0.id == id } }
+        if needs.isEmpty && !picked.isEmpty {
+            let document = service.composer.compose(serviceIDs: picked, at: Date())
+            switch await service.printNotice(document) {
+            case .printed:
+                site.flash(
+                    "The slip is printing (\(picked.count == 1 ? "1 service" : "\(picked.count) services")).",
+                    for: session)
+            case .notPrinted(let reason):
+                site.flash("The slip could not be printed: \(reason)", for: session)
+            }
+            return WebSite.redirect("/slip?" + picked.map { "service=\(Self.queryValue($0))" }.joined(separator: "&"))
+        }
         guard !needs.isEmpty else {
-            site.flash("Choose at least one need for the slip.", for: session)
+            site.flash("Choose at least one need or service for the slip.", for: session)
             return WebSite.redirect("/slip")
         }
         do {
@@ -204,6 +241,12 @@ public struct StaffSite: Sendable {
             site.flash("The slip could not be printed: \(error.description)", for: session)
         }
         return WebSite.redirect("/slip?" + needs.map { "need=\($0.rawValue)" }.joined(separator: "&"))
+    }
+
+    /// `text` for a URL's query.
+    static func queryValue(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~")))
+            ?? ""
     }
 
     // MARK: - Helpers

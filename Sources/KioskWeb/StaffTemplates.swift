@@ -45,14 +45,22 @@ enum StaffTemplates {
         <fieldset><legend>Needs on the slip</legend>
         <ul class="checks">{{#needs}}<li><label><input type="checkbox" name="need" value="{{code}}"{{#checked}} checked{{/checked}}> {{label}}</label></li>{{/needs}}</ul>
         </fieldset>
-        <p><button type="submit">Show the slip</button></p>
+        <p><button type="submit" id="show-needs">Show the slip</button></p>
+        </form>
+        <form method="get" action="/slip" class="card">
+        <fieldset><legend>Or pick services from the directory</legend>
+        <p><label for="q">Find services</label><input id="q" name="q" type="search" value="{{q}}"> <button type="submit">Find</button></p>
+        <ul class="checks">{{#services}}<li><label><input type="checkbox" name="service" value="{{id}}"{{#checked}} checked{{/checked}}> {{name}}{{#organization}} ({{organization}}){{/organization}}</label></li>{{/services}}</ul>
+        {{#moreServices}}<p class="help">{{moreServices}} more: narrow the search to see them.</p>{{/moreServices}}
+        </fieldset>
+        <p><button type="submit" id="show-services">Show the slip</button></p>
         </form>
         {{#preview}}
         <h2>Preview</h2>
         <p>Drawn from the bytes the printer will get.</p>
         {{{preview}}}
         <form method="post" action="/slip/print"><input type="hidden" name="_csrf" value="{{csrf}}">
-        {{#chosen}}<input type="hidden" name="need" value="{{code}}">{{/chosen}}
+        {{#chosen}}<input type="hidden" name="{{name}}" value="{{value}}">{{/chosen}}
         <button type="submit" class="primary" id="print">Print this slip</button></form>
         {{/preview}}
         """

@@ -130,6 +130,35 @@ struct StaffPagesTests {
         try await pages.kiosk.stop()
     }
 
+    @Test("A slip of services picked from the directory: the preview names them, the printer gets it")
+    func servicesSlip() async throws {
+        let pages = try await StaffPagesKiosk()
+        let printer = try #require(pages.kiosk.kiosk.simulator).printer
+        let services = pages.kiosk.kiosk.service.composer.directory.services.filter { $0.status == .active }
+        let picked = try #require(services.dropFirst(3).first)
+        try await Application(router: pages.site.router()).test(.live) { client in
+            let cookie = try await client.signIn()
+            let search = String(
+                buffer: try await client.send(.get, "/slip?q=zzzz-no-such-service", cookie: cookie).body)
+            #expect(!search.contains("name=\"service\""))
+            let path = "/slip?service=" + (picked.id.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
+            let preview = try await client.send(.get, path, cookie: cookie)
+            let html = String(buffer: preview.body)
+            #expect(html.contains(SVGChart.escape(picked.name)))
+            let before = printer.printedCount
+            let token = try formToken(preview)
+            let form =
+                "_csrf=\(token)&service="
+                + (picked.id.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
+            let printed = try await client.send(.post, "/slip/print", form: form, cookie: cookie)
+            #expect(printed.status == .seeOther)
+            #expect(printer.printedCount == before + 1)
+            let lines = try #require(printer.printed.last).receipt.lines.joined(separator: "\n")
+            #expect(lines.contains(picked.name.prefix(20)))
+        }
+        try await pages.kiosk.stop()
+    }
+
     @Test("The talk alert shows on the staff page with what to do, and acknowledging it clears it")
     func acknowledge() async throws {
         let pages = try await StaffPagesKiosk()

@@ -80,6 +80,21 @@ public struct SlipComposer: Sendable {
     /// The slip for `needs` as it would print at `now`. A `compact` slip (paper running low) lists fewer services
     /// and only their name, phone and QR code.
     public func compose(needs: [NeedCode], at now: Date, compact: Bool = false) -> SlipDocument {
+        compose(entries: entries(for: needs, at: now), at: now, compact: compact)
+    }
+
+    /// A slip listing the services a member of staff picked (by id, in that order; unknown ids are left out), as
+    /// it would print at `now`.
+    public func compose(serviceIDs: [String], at now: Date, compact: Bool = false) -> SlipDocument {
+        var entries: [Entry] = []
+        for id in serviceIDs where !entries.contains(where: { $0.service.id == id }) {
+            guard let service = directory.services.first(where: { $0.id == id }) else { continue }
+            entries.append(Entry(service: service, opening: finder.nextOpening(of: service.schedules, after: now)))
+        }
+        return compose(entries: Array(entries.prefix(maximumServices)), at: now, compact: compact)
+    }
+
+    func compose(entries chosen: [Entry], at now: Date, compact: Bool) -> SlipDocument {
         var slip = SlipDocument()
         let center = SlipTextStyle(alignment: .center)
         slip.text(hubName, SlipTextStyle(bold: true, size: .double, alignment: .center))
@@ -90,7 +105,7 @@ public struct SlipComposer: Sendable {
         slip.text("Opening times as of \(asOf.shortDisplay)", center)
         slip.blocks.append(.rule)
 
-        var entries = entries(for: needs, at: now)
+        var entries = chosen
         if compact { entries = Array(entries.prefix(2)) }
         if entries.isEmpty {
             slip.text("Please ask a member of staff: they can point you to the right place.")
