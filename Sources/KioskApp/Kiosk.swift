@@ -61,7 +61,12 @@ public final class Kiosk: Sendable {
         } catch {
             throw StartupError(error)
         }
-        let clock = clock ?? SystemClock(trustWallClock: configuration.trustClock)
+        let system = SystemClock(trustWallClock: configuration.trustClock)
+        // The simulator with pages gets a clock its page can move forward (demos); otherwise the system's.
+        let clock: any KioskClock =
+            clock
+            ?? (configuration.backend == .simulator && configuration.web != nil && pages
+                ? DemoClock(base: system) : system)
         let buttons: any ButtonSource
         let indicator: any Indicator
         let printer: any ReceiptPrinter

@@ -22,4 +22,12 @@ extension SimulatorBackend: SimulatorControl {
     }
 
     public var pageTemplate: String { SimulatorPage.template }
+
+    public func advanceClock(by duration: Duration) -> Bool {
+        guard let demo = clock as? DemoClock else { return false }
+        demo.advance(by: duration)
+        return true
+    }
+
+    public var clockAdvanced: Duration { (clock as? DemoClock)?.advanced ?? .zero }
 }

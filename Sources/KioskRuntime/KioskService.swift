@@ -45,7 +45,7 @@ public actor KioskService: Service {
     let buttons: any ButtonSource
     let indicator: any Indicator
     let printer: any ReceiptPrinter
-    let clock: any KioskClock
+    public nonisolated let clock: any KioskClock
     let database: KioskDatabase
     let logger: Logger
 

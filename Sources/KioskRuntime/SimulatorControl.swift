@@ -13,6 +13,10 @@ public protocol SimulatorControl: Sendable {
     var printerStatus: PrinterStatus { get async }
     /// The bytes of the most recent slips the printer took, newest last, with their numbers since start.
     var recentSlips: [(number: Int, bytes: [UInt8])] { get }
+    /// Moves the simulator's clock forward (demos); false when its clock cannot be moved.
+    func advanceClock(by duration: Duration) -> Bool
+    /// How far the clock was moved forward since start.
+    var clockAdvanced: Duration { get }
     /// The simulator page's template (Mustache, inside the site's layout); it lives with the simulator.
     var pageTemplate: String { get }
 }

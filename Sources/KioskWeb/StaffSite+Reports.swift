@@ -10,7 +10,7 @@ extension StaffSite {
     /// Charts of the last 12 weeks, the needs of the last 4, visits by hour of day, and the export form.
     func reports(_ request: Request, _ context: WebContext) async throws -> Response {
         let session = try site.require([Self.staffRole], context)
-        let today = timeZone.localDate(of: Date())
+        let today = timeZone.localDate(of: service.clock.wall.date)
         let firstWeek = today.startOfWeek.adding(days: -77)
         let needsFrom = today.startOfWeek.adding(days: -21)
         let (weeks, hours) = try await Self.blocking { [database, layout] in
@@ -112,6 +112,9 @@ extension StaffSite {
             "printer": Self.printerText(status.printer), "visits": status.today.visits,
             "presses": status.today.presses, "slipsPrinted": status.today.slipsPrinted, "slips": slips,
             "hasSlips": !slips.isEmpty,
+            "clock": Self.clockText(service.clock.wall.date, timeZone: timeZone),
+            "advanced": simulator.clockAdvanced > .zero
+                ? "moved forward \(Int(simulator.clockAdvanced.secondsDouble / 60)) minutes" as Any : false,
             "needs": layout.needs.map {
                 ["label": $0.label, "count": status.today.needs[$0.code] ?? 0] as [String: Any]
             },
@@ -150,6 +153,32 @@ extension StaffSite {
             group.cancelAll()
         }
         return WebSite.redirect("/sim")
+    }
+
+    func simulatorClock(_ request: Request, _ context: WebContext) async throws -> Response {
+        let session = try site.require([Self.staffRole], context)
+        let form = try await site.form(request, context)
+        guard let simulator else { throw HTTPError(.notFound) }
+        let choices = ["1": 60, "10": 600, "60": 3600, "1440": 86_400]
+        guard let text = form["minutes"], let seconds = choices[text] else {
+            throw HTTPError(.badRequest, message: "Move the clock by 1, 10, 60 or 1440 minutes.")
+        }
+        // Every edge already made (a button's release) is handled first: a jump must not find a button held.
+        await service.flush()
+        guard simulator.advanceClock(by: .seconds(seconds)) else {
+            throw HTTPError(.conflict, message: "This simulator's clock cannot be moved.")
+        }
+        await service.flush()
+        site.flash("The clock moved forward \(text) minutes.", for: session)
+        return WebSite.redirect("/sim")
+    }
+
+    static func clockText(_ date: Date, timeZone: HubTimeZone) -> String {
+        let day = timeZone.localDate(of: date)
+        let formatter = DateFormatter()
+        formatter.timeZone = timeZone.timeZone
+        formatter.dateFormat = "EEEE HH:mm"
+        return "\(formatter.string(from: date)), \(day)"
     }
 
     func simulatorPrinter(_ request: Request, _ context: WebContext) async throws -> Response {

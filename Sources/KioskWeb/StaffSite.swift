@@ -81,6 +81,7 @@ public struct StaffSite: Sendable {
             router.get("/sim") { _, context in try await simulatorPage(context) }
             router.post("/sim/press") { request, context in try await simulatorPress(request, context) }
             router.post("/sim/printer") { request, context in try await simulatorPrinter(request, context) }
+            router.post("/sim/clock") { request, context in try await simulatorClock(request, context) }
         }
         addDirectoryRoutes(to: router)
         return router
@@ -218,7 +219,7 @@ public struct StaffSite: Sendable {
         let directory = service.composer.directory
         let picked = form.all("service").filter { id in directory.services.contains { $0.id == id } }
         if needs.isEmpty && !picked.isEmpty {
-            let document = service.composer.compose(serviceIDs: picked, at: Date())
+            let document = service.composer.compose(serviceIDs: picked, at: service.clock.wall.date)
             switch await service.printNotice(document) {
             case .printed:
                 site.flash(

@@ -205,3 +205,23 @@ struct StaffPagesTests {
         try await pages.kiosk.stop()
     }
 }
+
+@Suite("The simulator's demo clock")
+struct DemoClockTests {
+    @Test("Moving it forward moves both clocks and wakes a sleeper whose deadline it passed, within a second")
+    func advance() async throws {
+        let clock = DemoClock(base: SystemClock(trustWallClock: true))
+        let start = clock.now
+        let wall = clock.wall.date
+        let sleeper = Task { try await clock.sleep(until: start + .seconds(3600)) }
+        try await Task.sleep(for: .milliseconds(100))
+        clock.advance(by: .seconds(3600))
+        let began = ContinuousClock.now
+        try await sleeper.value
+        #expect(ContinuousClock.now - began < .seconds(3))
+        #expect(clock.now - start >= .seconds(3600))
+        #expect(clock.wall.date.timeIntervalSince(wall) >= 3600)
+        clock.advance(by: .seconds(-60))
+        #expect(clock.advanced == .seconds(3600))
+    }
+}

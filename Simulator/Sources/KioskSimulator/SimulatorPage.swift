@@ -29,6 +29,19 @@ public enum SimulatorPage {
         <p><button type="submit" id="set-printer">Set the printer</button></p>
         </form>
         </section>
+        <section aria-labelledby="clock-h">
+        <h2 id="clock-h">Clock</h2>
+        <p id="sim-clock">The kiosk's clock: {{clock}}{{#advanced}} ({{advanced}}){{/advanced}}.</p>
+        <form method="post" action="/sim/clock" class="card"><input type="hidden" name="_csrf" value="{{csrf}}">
+        <fieldset><legend>Move the clock forward (for a demo: a visit ends after a minute without a press)</legend>
+        <ul class="checks"><li><label><input type="radio" name="minutes" value="1" checked> 1 minute</label></li>
+        <li><label><input type="radio" name="minutes" value="10"> 10 minutes</label></li>
+        <li><label><input type="radio" name="minutes" value="60"> 1 hour</label></li>
+        <li><label><input type="radio" name="minutes" value="1440"> 1 day</label></li></ul>
+        </fieldset>
+        <p><button type="submit" id="advance-clock">Move the clock</button></p>
+        </form>
+        </section>
         <section id="slips" data-live aria-labelledby="slips-h">
         <h2 id="slips-h">Slips printed</h2>
         {{#hasSlips}}{{#slips}}<h3>Slip {{number}}</h3>{{{html}}}{{/slips}}{{/hasSlips}}
