@@ -246,6 +246,7 @@ let package = Package(
             dependencies: [
                 "HubWeb",
                 "ESCPOS",
+                "KioskDirectory",
                 "KioskCore",
                 "KioskControl",
                 "KioskRuntime",

@@ -63,7 +63,8 @@ public final class WebPages: Sendable {
                 service: service, database: database, layout: configuration.layout, hubName: configuration.hub.name,
                 timeZone: configuration.hub.timeZone, sync: sync, directory: directory, simulator: simulator,
                 users: users, setupCodes: codes, secure: web.tls, sessionIdle: web.sessionIdle.secondsDouble,
-                receipts: ReceiptHTML(qrModules: { try? QREncodeRasterizer().modules(for: $0) }), logger: logger)
+                receipts: ReceiptHTML(qrModules: { try? QREncodeRasterizer().modules(for: $0) }),
+                maximumLossPercent: configuration.directorySource.maximumLossPercent, logger: logger)
         } catch {
             throw StartupError(message: "cannot build the staff pages: \(error)", exitCode: 70)
         }

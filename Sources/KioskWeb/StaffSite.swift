@@ -25,6 +25,9 @@ public struct StaffSite: Sendable {
     let simulator: (any SimulatorControl)?
     let receipts: ReceiptHTML
     let logger: Logger
+    /// `[directory] max_loss_percent`: an import losing more of the active services asks to confirm.
+    let maximumLossPercent: Int
+    let pendingImports = PendingImports()
 
     public static let staffRole = "staff"
 
@@ -32,8 +35,9 @@ public struct StaffSite: Sendable {
         service: KioskService, database: KioskDatabase, layout: KioskLayout, hubName: String, timeZone: HubTimeZone,
         sync: (any SyncControl)?, directory: (any DirectoryControl)?, simulator: (any SimulatorControl)?,
         users: any WebUserStore, setupCodes: any SetupCodeSource, secure: Bool, sessionIdle: TimeInterval,
-        receipts: ReceiptHTML, passwordCost: UInt8 = Passwords.cost, logger: Logger
+        receipts: ReceiptHTML, passwordCost: UInt8 = Passwords.cost, maximumLossPercent: Int = 50, logger: Logger
     ) throws {
+        self.maximumLossPercent = maximumLossPercent
         var navigation = [
             NavigationLink("/", "Today"), NavigationLink("/slip", "Print a slip"),
             NavigationLink("/reports", "Reports"),
@@ -42,6 +46,7 @@ public struct StaffSite: Sendable {
         if simulator != nil { navigation.append(NavigationLink("/sim", "Simulator")) }
         var templates = StaffTemplates.all
         if let simulator { templates["sim"] = simulator.pageTemplate }
+        templates["directory-import"] = Self.importTemplate
         site = try WebSite(
             settings: .init(
                 name: "\(hubName) · HubKiosk", secure: secure, firstRole: Self.staffRole,

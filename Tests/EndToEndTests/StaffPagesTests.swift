@@ -159,6 +159,54 @@ struct StaffPagesTests {
         try await pages.kiosk.stop()
     }
 
+    @Test("Import a directory on the page: problems refuse it, a good file shows what changes, confirming uses it")
+    func importDirectory() async throws {
+        let pages = try await StaffPagesKiosk()
+        let service = pages.kiosk.kiosk.service
+        let original = try Data(contentsOf: Repository.root.appendingPathComponent("Simulator/directory.json"))
+        let first = try #require(service.composer.directory.services.first)
+        let text = String(decoding: original, as: UTF8.self).replacingOccurrences(
+            of: "\"\(first.name)\"", with: "\"Renamed Service & Co\"")
+        try await Application(router: pages.site.router()).test(.live) { client in
+            let cookie = try await client.signIn()
+            let token = try formToken(try await client.send(.get, "/directory", cookie: cookie))
+            func upload(_ file: String) async throws -> TestResponse {
+                let boundary = "hubkiosk-test-boundary"
+                let body =
+                    "--\(boundary)\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n\(token)\r\n"
+                    + "--\(boundary)\r\nContent-Disposition: form-data; name=\"format\"\r\n\r\nauto\r\n"
+                    + "--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"new.json\"\r\n"
+                    + "Content-Type: application/json\r\n\r\n\(file)\r\n--\(boundary)--\r\n"
+                return try await client.execute(
+                    uri: "/directory/import", method: .post,
+                    headers: [
+                        .contentType: "multipart/form-data; boundary=\(boundary)", .cookie: cookie,
+                        .origin: "http://localhost",
+                    ], body: ByteBuffer(string: body))
+            }
+            let broken = try await upload("{\"services\": [{\"id\": 1}")
+            #expect(String(buffer: broken.body).contains("cannot be used; nothing was changed"))
+            #expect(service.composer.directory.services.first?.name == first.name)
+            let preview = try await upload(text)
+            let html = String(buffer: preview.body)
+            #expect(html.contains("Renamed Service &amp; Co"))
+            #expect(!html.contains("Renamed Service & Co"))
+            #expect(service.composer.directory.services.first?.name == first.name)
+            let importToken = try #require(
+                html.range(of: "name=\"token\" value=\"").map { String(html[$0.upperBound...].prefix { $0 != "\"" }) })
+            let applied = try await client.send(
+                .post, "/directory/import/apply", form: "_csrf=\(token)&token=\(importToken)", cookie: cookie)
+            #expect(applied.status == .seeOther)
+            #expect(service.composer.directory.services.contains { $0.name == "Renamed Service & Co" })
+            let again = try await client.send(
+                .post, "/directory/import/apply", form: "_csrf=\(token)&token=\(importToken)", cookie: cookie)
+            #expect(again.status == .seeOther)
+            let page = String(buffer: try await client.send(.get, "/directory", cookie: cookie).body)
+            #expect(page.contains("expired"))
+        }
+        try await pages.kiosk.stop()
+    }
+
     @Test("The talk alert shows on the staff page with what to do, and acknowledging it clears it")
     func acknowledge() async throws {
         let pages = try await StaffPagesKiosk()
