@@ -52,7 +52,7 @@ enum SiteTemplates {
         A code works once, for 30 minutes.</p>
         <form method="post" action="/setup" class="card narrow">
         <p><label for="code">Setup code</label>
-        <input id="code" name="code" autocomplete="one-time-code" autocapitalize="characters" required
+        <input id="code" name="code" autocomplete="off" autocapitalize="characters" required
          aria-describedby="code-help"><span id="code-help" class="help">Like ABCD-EFGH-JKLM</span></p>
         <p><label for="name">Your name (to sign in with)</label>
         <input id="name" name="name" autocomplete="username" autocapitalize="none" value="{{name}}"
@@ -124,7 +124,9 @@ enum SiteAssets {
         .checks { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: .5rem 1.25rem; }
         .checks label { display: flex; gap: .5rem; align-items: center; font-weight: 400; min-height: 44px; }
         table { border-collapse: collapse; width: 100%; }
-        th, td { text-align: left; padding: .4rem .5rem; border-bottom: 1px solid #c8c8c8; vertical-align: top; }
+        th, td { text-align: left; padding: .4rem .5rem; border-bottom: 1px solid #c8c8c8; vertical-align: top;
+          overflow-wrap: anywhere; }
+        input[type="file"], select { width: 100%; max-width: 28rem; }
         td.number, th.number { text-align: right; font-variant-numeric: tabular-nums; }
         .table-wrap { overflow-x: auto; }
         figure.chart { margin: 0 0 1rem; }

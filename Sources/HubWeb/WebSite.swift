@@ -341,16 +341,18 @@ public final class WebSite: Sendable {
         return nil
     }
 
-    /// Whether a state-changing request comes from this site: its `Origin` is this host (over the site's scheme),
-    /// or, without one, the browser says it is same-origin.
+    /// Whether a state-changing request comes from this site. Browsers say so in `Sec-Fetch-Site`; under this
+    /// site's `Referrer-Policy: no-referrer` their `Origin` on a form post is "null", so when they send both, a
+    /// same-origin fetch with an `Origin` that is null or this site passes. Without `Sec-Fetch-Site` (an older
+    /// browser), the `Origin` must be this host over the site's scheme. Neither: refused.
     func fromThisSite(_ request: Request) -> Bool {
         let host = (request.head.authority ?? "").lowercased()
-        if let origin = request.headers[.origin]?.lowercased() {
-            return !host.isEmpty && origin == "\(settings.secure ? "https" : "http")://\(host)"
-        }
+        let expected = "\(settings.secure ? "https" : "http")://\(host)"
+        let origin = request.headers[.origin]?.lowercased()
         if let site = request.headers[HTTPField.Name("Sec-Fetch-Site")!]?.lowercased() {
-            return site == "same-origin"
+            return site == "same-origin" && (origin == nil || origin == "null" || (!host.isEmpty && origin == expected))
         }
+        if let origin { return !host.isEmpty && origin == expected }
         return false
     }
 

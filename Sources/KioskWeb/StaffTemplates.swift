@@ -48,8 +48,9 @@ enum StaffTemplates {
         <p><button type="submit" id="show-needs">Show the slip</button></p>
         </form>
         <form method="get" action="/slip" class="card">
-        <fieldset><legend>Or pick services from the directory</legend>
+        <h2>Or pick services from the directory</h2>
         <p><label for="q">Find services</label><input id="q" name="q" type="search" value="{{q}}"> <button type="submit">Find</button></p>
+        <fieldset><legend>Services on the slip</legend>
         <ul class="checks">{{#services}}<li><label><input type="checkbox" name="service" value="{{id}}"{{#checked}} checked{{/checked}}> {{name}}{{#organization}} ({{organization}}){{/organization}}</label></li>{{/services}}</ul>
         {{#moreServices}}<p class="help">{{moreServices}} more: narrow the search to see them.</p>{{/moreServices}}
         </fieldset>

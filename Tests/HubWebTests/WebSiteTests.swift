@@ -188,9 +188,25 @@ struct WebSiteTests {
             #expect(
                 try await client.post("/login", form: "name=maria&password=tea+urn+on+brae", origin: "http://evil.test")
                     .status == .forbidden)
+            // A browser's cross-site post: Sec-Fetch-Site says so, whatever the Origin.
+            var crossSite: HTTPFields = [
+                .contentType: "application/x-www-form-urlencoded", .cookie: cookie, .origin: "null",
+            ]
+            crossSite[HTTPField.Name("Sec-Fetch-Site")!] = "cross-site"
+            #expect(
+                try await client.execute(
+                    uri: "/act", method: .post, headers: crossSite, body: ByteBuffer(string: "_csrf=\(token)")
+                ).status == .forbidden)
             #expect(test.acted.withLock { $0 } == 0)
+            // A same-origin form post under Referrer-Policy: no-referrer: Origin null, Sec-Fetch-Site same-origin.
+            var sameSite = crossSite
+            sameSite[HTTPField.Name("Sec-Fetch-Site")!] = "same-origin"
+            #expect(
+                try await client.execute(
+                    uri: "/act", method: .post, headers: sameSite, body: ByteBuffer(string: "_csrf=\(token)")
+                ).status == .seeOther)
             #expect(try await client.post("/act", form: "_csrf=\(token)", cookie: cookie).status == .seeOther)
-            #expect(test.acted.withLock { $0 } == 1)
+            #expect(test.acted.withLock { $0 } == 2)
         }
     }
 
