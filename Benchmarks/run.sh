@@ -5,6 +5,7 @@
 #   Benchmarks/run.sh                 # the kiosk's: latency export daemon
 #   Benchmarks/run.sh latency         # one of: latency, daemon, export
 #   Benchmarks/run.sh service         # hubreport ingest/export/memory on SQLite, then PostgreSQL
+#   Benchmarks/run.sh pages           # the staff pages: latency and size per page on a year of a busy hub
 #   Benchmarks/run.sh sync            # a kiosk's 72 h backlog cleared; press latency and RSS, sync on beside off
 #   HUBS=1000 DAYS=365 Benchmarks/run.sh service    # the scale of issue 7 §8 (default 100 hubs × 365 days)
 #
@@ -22,7 +23,7 @@ case " $what " in
 *" service "*) swift build -c release --product hubreport-bench ;;
 esac
 case " $what " in
-*" latency "* | *" export "* | *" daemon "* | *" sync "*)
+*" latency "* | *" export "* | *" daemon "* | *" sync "* | *" pages "*)
     swift build -c release --product hubkioskd
     swift build -c release --product hubkiosk
     swift build -c release --product hubkiosk-bench

@@ -10,7 +10,7 @@ struct Bench: AsyncParsableCommand {
         abstract: "Measure press latency, daemon memory and idle CPU, and export speed.",
         subcommands: [
             LatencyBenchmark.self, DaemonBenchmark.self, ExportBenchmark.self, SlipBenchmark.self,
-            StorageBenchmark.self, SyncBenchmark.self, IdleReference.self,
+            StorageBenchmark.self, SyncBenchmark.self, PagesBenchmark.self, IdleReference.self,
         ])
 }
 

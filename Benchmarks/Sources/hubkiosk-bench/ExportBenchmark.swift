@@ -32,7 +32,7 @@ struct ExportBenchmark: AsyncParsableCommand {
         defer { if !keep { try? FileManager.default.removeItem(atPath: directory) } }
         let path = directory + "/hubkiosk.sqlite"
         let zone = HubTimeZone.london
-        let generated = try fill(path: path, zone: zone)
+        let generated = try Self.fill(path: path, zone: zone, visits: visits)
         print(
             "Generated \(visits) visits, \(generated.presses) presses, \(generated.needs) visit needs in \(f(generated.seconds, 1)) s"
         )
@@ -90,7 +90,8 @@ struct ExportBenchmark: AsyncParsableCommand {
     }
 
     /// A year of visits: busier on weekdays, 1–3 needs each, a few presses each, some flagged.
-    private func fill(path: String, zone: HubTimeZone) throws -> (presses: Int, needs: Int, seconds: Double) {
+    static func fill(path: String, zone: HubTimeZone, visits: Int) throws -> (presses: Int, needs: Int, seconds: Double)
+    {
         let started = Date()
         let database = try KioskDatabase(path: path)
         var random = SplitMix64(seed: 42)
