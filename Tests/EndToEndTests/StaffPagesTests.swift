@@ -266,7 +266,7 @@ struct DemoClockTests {
         clock.advance(by: .seconds(3600))
         let began = ContinuousClock.now
         try await sleeper.value
-        #expect(ContinuousClock.now - began < .seconds(3))
+        #expect(ContinuousClock.now - began < .seconds(30))
         #expect(clock.now - start >= .seconds(3600))
         #expect(clock.wall.date.timeIntervalSince(wall) >= 3600)
         clock.advance(by: .seconds(-60))
