@@ -171,7 +171,7 @@ enum SiteAssets {
           function refresh() {
             if (busy) { again = true; return; }
             busy = true;
-            fetch(window.location.href, { credentials: "same-origin", headers: { "Accept": "text/html" } })
+            fetch(window.location.href, { credentials: "same-origin", headers: { "Accept": "text/html", "X-Live-Refresh": "1" } })
               .then(function (response) { return response.ok ? response.text() : null; })
               .then(function (text) {
                 if (!text) { return; }

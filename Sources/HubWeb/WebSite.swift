@@ -80,6 +80,9 @@ public final class WebSite: Sendable {
     /// Called after a user signs in, sets a password, or fails to (for an audit log).
     let audit: @Sendable (String) -> Void
 
+    /// Whether the request being answered is the page's script refreshing its live parts (`X-Live-Refresh: 1`).
+    @TaskLocal static var isLiveRefresh = false
+
     /// The paths anyone may reach: the login and setup pages and the static files.
     public static let publicPaths: [String] = ["/login", "/setup", "/static/"]
 
@@ -192,7 +195,10 @@ public final class WebSite: Sendable {
             layout["nav"] = settings.navigation.filter { $0.roles?.contains(session.role) ?? true }.map {
                 ["path": $0.path, "label": $0.label, "current": $0.path == current] as [String: Any]
             }
-            if let notice = flashes.withLock({ $0.removeValue(forKey: session.id) }) { layout["notice"] = notice }
+            // A live refresh (the page's script fetching it again) leaves the notice for the page a person opens.
+            if !Self.isLiveRefresh, let notice = flashes.withLock({ $0.removeValue(forKey: session.id) }) {
+                layout["notice"] = notice
+            }
         }
         if let error { layout["error"] = error }
         if let events { layout["events"] = events }
@@ -434,7 +440,8 @@ struct SecurityHeaders: RouterMiddleware {
     {
         var response: Response
         do {
-            response = try await next(request, context)
+            let live = request.headers[HTTPField.Name("X-Live-Refresh")!] == "1"
+            response = try await WebSite.$isLiveRefresh.withValue(live) { try await next(request, context) }
         } catch let error as HTTPError {
             response = site.errorPage(
                 status: error.status, message: error.body ?? "\(error.status.reasonPhrase)",
