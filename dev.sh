@@ -59,9 +59,10 @@ test)
     swift build --build-tests
     swift format lint --strict --recursive Sources Simulator/Sources Tests Benchmarks/Sources Fuzz/Sources Package.swift
     # The flood test holds a thousand connections open in the test process; other tests start programs, and
-    # Foundation's Process.run() of Swift 6.3 can crash while it lists many open descriptors: it runs on its own.
-    swift test --skip-build --skip "ControlSocketTests/flood"
-    swift test --skip-build --filter "ControlSocketTests/flood"
+    # Foundation's Process.run() of Swift 6.3 can crash while it lists many open descriptors: it runs on its own,
+    # with the endless-body test, whose body timeout a loaded run (every test at once) makes meaningless.
+    swift test --skip-build --skip "ControlSocketTests/flood" --skip "ControlSocketTests/endlessBody"
+    swift test --skip-build --filter "ControlSocketTests/flood|ControlSocketTests/endlessBody"
     python3 Tests/SyncEndToEnd/run.py --build-dir .build/debug
     # The pages in a real browser (headless Chromium, Selenium, axe-core): fails if the suite did not run.
     Scripts/ci/browser.sh .build/debug

@@ -256,7 +256,11 @@ struct StaffPagesTests {
 
 @Suite("The simulator's demo clock")
 struct DemoClockTests {
-    @Test("Moving it forward moves both clocks and wakes a sleeper whose deadline it passed, within a second")
+    // Without the wake-up the sleeper would wait an hour: the time limit fails the test. No bound on how soon it
+    // wakes (a loaded test run delays every sleep).
+    @Test(
+        "Moving it forward moves both clocks and wakes a sleeper whose deadline it passed",
+        .timeLimit(.minutes(5)))
     func advance() async throws {
         let clock = DemoClock(base: SystemClock(trustWallClock: true))
         let start = clock.now
@@ -264,9 +268,7 @@ struct DemoClockTests {
         let sleeper = Task { try await clock.sleep(until: start + .seconds(3600)) }
         try await Task.sleep(for: .milliseconds(100))
         clock.advance(by: .seconds(3600))
-        let began = ContinuousClock.now
         try await sleeper.value
-        #expect(ContinuousClock.now - began < .seconds(30))
         #expect(clock.now - start >= .seconds(3600))
         #expect(clock.wall.date.timeIntervalSince(wall) >= 3600)
         clock.advance(by: .seconds(-60))
