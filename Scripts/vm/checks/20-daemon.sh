@@ -13,11 +13,15 @@ gap() { local ms=$((LAST_PRESS + 6000 - $(now_ms))); [ "$ms" -le 0 ] || sleep "$
 pressed() { LAST_PRESS=$(now_ms); }
 tap() { gap; press "$1"; pressed; sleep 0.2; release "$1"; }
 
+# packaging/kiosk.toml without its [web] table: the staff pages are tested in a browser (Tests/Browser); here the
+# printer gadget must get the kiosk's slips only, not the pages' first setup-code slip.
+board_config() { sed '/^\[web\]/,/^$/d' packaging/kiosk.toml; }
+
 # kiosk_start LABEL DAEMON: starts it with a fresh state directory; sets K (its folder) and KPID.
 kiosk_start() {
     K=$W/$1
     rm -rf "$K" && mkdir -p "$K/state"
-    cp packaging/kiosk.toml "$K/kiosk.toml"
+    board_config >"$K/kiosk.toml"
     cp Simulator/directory.json "$K/directory.json"
     "$2" --config "$K/kiosk.toml" --state-dir "$K/state" >"$K/log" 2>&1 &
     KPID=$!
@@ -117,7 +121,7 @@ missing_line() {
     local label=$1 daemon=$2 M=$W/$1-missing code
     [ -x "$daemon" ] || return
     mkdir -p "$M/state" && cp Simulator/directory.json "$M/"
-    sed 's/line = "GPIO6"/line = "GPIO99"/' packaging/kiosk.toml >"$M/kiosk.toml"
+    board_config | sed 's/line = "GPIO6"/line = "GPIO99"/' >"$M/kiosk.toml"
     timeout 60 "$daemon" --config "$M/kiosk.toml" --state-dir "$M/state" >"$M/log" 2>&1; code=$?
     check "$label: a missing line stops start-up with exit 69 (exit $code)" test "$code" = 69
     check "$label: ... naming the line and the chip's lines" grep -q 'no line called "GPIO99".*GPIO5, GPIO6' "$M/log"
