@@ -185,6 +185,7 @@ let package = Package(
             name: "HubReport",
             dependencies: [
                 "HubReportAPI",
+                "HubWeb",
                 "KioskCore",
                 "KioskConfig",
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -198,6 +199,7 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: settings
         ),
@@ -428,7 +430,7 @@ let package = Package(
         .testTarget(
             name: "HubReportTests",
             dependencies: [
-                "HubReport", "HubReportAPI", "KioskConfig", "KioskCore", "KioskTestSupport",
+                "HubReport", "HubReportAPI", "HubWeb", "KioskConfig", "KioskCore", "KioskTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
