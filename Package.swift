@@ -190,6 +190,7 @@ let package = Package(
             name: "HubReport",
             dependencies: [
                 "HubReportAPI",
+                "HubWeb",
                 "KioskCore",
                 "KioskConfig",
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -203,6 +204,7 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: settings
         ),
@@ -448,7 +450,7 @@ let package = Package(
         .testTarget(
             name: "HubReportTests",
             dependencies: [
-                "HubReport", "HubReportAPI", "KioskConfig", "KioskCore", "KioskTestSupport",
+                "HubReport", "HubReportAPI", "HubWeb", "KioskConfig", "KioskCore", "KioskTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

@@ -82,7 +82,40 @@ extension PostgresReportStore {
                     PRIMARY KEY (hub_id, need)
                 )
                 """,
-            ])
+            ]),
+        Migration(
+            version: 2, name: "users of the pages, setup codes, audit log",
+            statements: [
+                """
+                CREATE TABLE web_user (                 -- only a bcrypt hash of a password, never the password
+                    name_key text PRIMARY KEY,          -- the name in lower case: names match without case
+                    name text NOT NULL,
+                    role text NOT NULL CHECK (role IN ('coordinator', 'viewer')),
+                    password_hash text,                 -- NULL until a setup code was used
+                    created_at bigint NOT NULL
+                )
+                """,
+                """
+                CREATE TABLE setup_code (               -- SHA-256 of the normalised code, never the code
+                    code_sha256 bytea PRIMARY KEY,
+                    name_key text NOT NULL REFERENCES web_user(name_key),
+                    role text NOT NULL,
+                    created_at bigint NOT NULL,
+                    expires_at bigint NOT NULL,
+                    used_at bigint,
+                    withdrawn_at bigint
+                )
+                """,
+                "CREATE INDEX setup_code_user ON setup_code(name_key)",
+                """
+                CREATE TABLE audit_log (                -- sign-ins, exact exports, enrolments
+                    id bigserial PRIMARY KEY,
+                    at bigint NOT NULL,
+                    user_name text NOT NULL,
+                    action text NOT NULL
+                )
+                """,
+            ]),
     ]
 
     /// Creates the schema if missing and applies the migrations it lacks, in one transaction under an advisory lock

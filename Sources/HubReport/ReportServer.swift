@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import HubReportAPI
+import HubWeb
 import Hummingbird
 import HummingbirdTLS
 import Logging
@@ -57,12 +58,13 @@ public struct ReportServer: Sendable {
     }
 
     /// The Hummingbird application (a `Service`: run it in a `ServiceGroup`), over HTTPS with `tls`, else plain HTTP.
-    /// `onRunning` gets the port it listens on (useful with port 0).
+    /// With `pages`, every path but `/healthz` and `/v1/…` goes to the pages' router (run `pages.audit` in the same
+    /// group). `onRunning` gets the port it listens on (useful with port 0).
     public func application(
-        tls: ServerTLS? = nil, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+        tls: ServerTLS? = nil, pages: ReportPages? = nil, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) throws -> some ApplicationProtocol {
         Application(
-            responder: Responder(server: self),
+            responder: Responder(server: self, pages: pages?.makeRouter().buildResponder()),
             server: try tls.map { try .tls(.http1(), tlsConfiguration: $0.configuration) } ?? .http1(),
             configuration: ApplicationConfiguration(
                 address: .hostname(settings.host, port: settings.port), serverName: "hubreport"),
@@ -70,14 +72,21 @@ public struct ReportServer: Sendable {
             logger: logger)
     }
 
+    /// The API's paths to the API, the rest to the pages (when there are pages).
     struct Responder: HTTPResponder {
-        typealias Context = BasicRequestContext
+        typealias Context = WebContext
         let server: ReportServer
+        let pages: RouterResponder<WebContext>?
 
-        func respond(to request: Request, context: BasicRequestContext) async throws -> Response {
-            await server.respond(to: request)
+        func respond(to request: Request, context: WebContext) async throws -> Response {
+            let path = request.uri.path
+            if let pages, !ReportServer.isAPI(path) { return try await pages.respond(to: request, context: context) }
+            return await server.respond(to: request)
         }
     }
+
+    /// `/healthz` and `/v1/…`: the kiosks' API, answered with problem details; every other path is a page.
+    static func isAPI(_ path: String) -> Bool { path == "/healthz" || path == "/v1" || path.hasPrefix("/v1/") }
 
     /// Routes one request.
     func respond(to request: Request) async -> Response {

@@ -88,6 +88,39 @@ extension SQLiteReportStore {
                     ALTER TABLE hub_need DROP COLUMN first_seen_at;
                     """)
         }
+        migrator.registerMigration("v3: users of the pages, setup codes, audit log") { db in
+            try db.execute(
+                sql: """
+                    -- People who sign in to the pages. Only a bcrypt hash of a password, never the password.
+                    CREATE TABLE web_user (
+                        name_key TEXT PRIMARY KEY NOT NULL,     -- the name in lower case: names match without case
+                        name TEXT NOT NULL,
+                        role TEXT NOT NULL CHECK (role IN ('coordinator', 'viewer')),
+                        password_hash TEXT,                     -- NULL until a setup code was used
+                        created_at INTEGER NOT NULL
+                    );
+
+                    -- One-time setup codes from `hubreport user add`, as SHA-256 of the normalised code.
+                    CREATE TABLE setup_code (
+                        code_sha256 BLOB PRIMARY KEY NOT NULL,
+                        name_key TEXT NOT NULL REFERENCES web_user(name_key),
+                        role TEXT NOT NULL,
+                        created_at INTEGER NOT NULL,
+                        expires_at INTEGER NOT NULL,
+                        used_at INTEGER,
+                        withdrawn_at INTEGER                    -- replaced by a newer code for the same user
+                    );
+                    CREATE INDEX setup_code_user ON setup_code(name_key);
+
+                    -- Who did what: sign-ins, exact exports, enrolments.
+                    CREATE TABLE audit_log (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        at INTEGER NOT NULL,
+                        user_name TEXT NOT NULL,
+                        action TEXT NOT NULL
+                    );
+                    """)
+        }
         return migrator
     }
 }

@@ -11,6 +11,14 @@ public final class SetupCodes: Sendable {
         public let user: String?
         public let role: String
         public let expires: Date
+
+        /// A code from another source (hubreport's database).
+        public init(text: String, user: String?, role: String, expires: Date) {
+            self.text = text
+            self.user = user
+            self.role = role
+            self.expires = expires
+        }
     }
 
     public let lifetime: TimeInterval

@@ -13,7 +13,7 @@ struct HubReportTool: AsyncParsableCommand {
             on ./hubreport.sqlite, listening on 127.0.0.1:8470.
             """,
         version: "hubreport \(HubReportTool.version)",
-        subcommands: [ServeCommand.self, HubCommand.self, ExportCommand.self, TLSCommand.self])
+        subcommands: [ServeCommand.self, HubCommand.self, UserCommand.self, ExportCommand.self, TLSCommand.self])
 
     static let version = "0.1.0"
 }

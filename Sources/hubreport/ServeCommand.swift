@@ -69,8 +69,10 @@ struct ServeCommand: AsyncParsableCommand {
                 let server = ReportServer(
                     store: store, partnership: configuration.partnership, settings: settings, logger: logger)
                 let scheme = tls == nil ? "http" : "https"
+                let pages = try ReportPages(
+                    store: store, partnership: configuration.partnership, secure: tls != nil, logger: logger)
                 let application = try server.application(
-                    tls: tls,
+                    tls: tls, pages: pages,
                     onRunning: { port in
                         logger.info(
                             "listening",
@@ -81,7 +83,8 @@ struct ServeCommand: AsyncParsableCommand {
                     })
                 let group = ServiceGroup(
                     configuration: .init(
-                        services: [application], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                        services: [application, pages.audit], gracefulShutdownSignals: [.sigterm, .sigint],
+                        logger: logger))
                 try await group.run()
             }
         }
