@@ -452,6 +452,7 @@ let package = Package(
             dependencies: [
                 "HubReport", "HubReportAPI", "HubWeb", "KioskConfig", "KioskCore", "KioskTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Hummingbird", package: "hummingbird"),

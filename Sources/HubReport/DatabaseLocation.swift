@@ -39,7 +39,7 @@ public enum DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
 
     /// Runs `body` with the store opened (its schema migrated); closes it when `body` returns or throws.
     public func withStore<T: Sendable>(
-        logger: Logger, _ body: (any ReportStore) async throws -> T
+        logger: Logger, _ body: (any ReportStore & ReportAccounts) async throws -> T
     ) async throws -> T {
         switch self {
         case .sqlite(let path):

@@ -12,12 +12,13 @@ extension ReportPages {
         let hubs = try await store.hubs()
         let week = try await thisWeek()
         let rows: [[String: Any]] = hubs.map { hub in
-            [
+            let alerts = hub.health?.openAlerts.map(\.rawValue).joined(separator: ", ") ?? ""
+            return [
                 "id": hub.id, "name": hub.name, "state": hub.state.rawValue,
                 "lastSync": Self.lastSync(hub.lastSyncAt, role: role),
                 "version": hub.health?.version ?? hub.kioskVersion ?? "–",
                 "printer": hub.health?.printer.rawValue ?? "–",
-                "alerts": hub.health?.openAlerts.map(\.rawValue).joined(separator: ", ") ?? "",
+                "alerts": alerts.isEmpty ? false : alerts,
                 "week": Self.shown(week[hub.id] ?? 0, exact: exact),
             ]
         }

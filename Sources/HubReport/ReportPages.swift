@@ -15,7 +15,7 @@ import Logging
 public final class ReportPages: Sendable {
     public let site: WebSite
     public let audit: AuditTrail
-    let store: any ReportStore
+    let store: any ReportStore & ReportAccounts
     let partnership: Partnership
     let clock: @Sendable () -> Date
     let logger: Logger
@@ -25,7 +25,7 @@ public final class ReportPages: Sendable {
 
     /// - Parameter passwordCost: bcrypt cost of new passwords (12 in the product; lower only in tests).
     public init(
-        store: any ReportStore, partnership: Partnership, secure: Bool, logger: Logger,
+        store: any ReportStore & ReportAccounts, partnership: Partnership, secure: Bool, logger: Logger,
         passwordCost: UInt8 = Passwords.cost, throttle: LoginThrottle = LoginThrottle(),
         clock: @escaping @Sendable () -> Date = { Date() }
     ) throws {

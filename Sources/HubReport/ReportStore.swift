@@ -3,13 +3,13 @@ import HubReportAPI
 import KioskCore
 
 /// Where `hubreport` keeps hubs, enrolment codes, the nonces of the signature window and the tally buckets, and
-/// (as ``ReportAccounts``) the pages' users, their setup codes and the audit log.
+/// (each engine is also the ``ReportAccounts`` of the pages: their users, setup codes and the audit log).
 ///
 /// One protocol for every engine (SQLite now; PostgreSQL can follow): values are Swift types, times are whole
 /// seconds since 1970, dates are `LocalDate`s, and each method is one transaction. Nothing here names an engine's
 /// SQL dialect. As a ``HubKeyLookup`` and a ``NonceStore`` it is what HubReportAPI's ``SignatureVerifier`` checks
 /// requests against.
-public protocol ReportStore: HubKeyLookup, NonceStore, ReportAccounts {
+public protocol ReportStore: HubKeyLookup, NonceStore {
     /// Creates hub `id` named `name` (or renames an existing one) and stores the SHA-256 of a new one-time
     /// enrolment code valid until `expiresAt`. Earlier unused codes of the hub stop working.
     func addHub(id: String, name: String, codeHash: Data, now: Int64, expiresAt: Int64) async throws -> HubRecord

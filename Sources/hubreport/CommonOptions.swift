@@ -67,7 +67,7 @@ struct CommonOptions: ParsableArguments {
     /// Runs `body` with the store the options name, opened and migrated; closed when `body` returns.
     func withStore<T: Sendable>(
         _ configuration: ReportConfiguration, logger: Logger = CommonOptions.quietLogger,
-        _ body: (any ReportStore, DatabaseLocation) async throws -> T
+        _ body: (any ReportStore & ReportAccounts, DatabaseLocation) async throws -> T
     ) async throws -> T {
         let location = try databaseLocation(configuration)
         return try await location.withStore(logger: logger) { try await body($0, location) }

@@ -55,7 +55,8 @@ import Testing
     @Test(.enabled(if: configured)) func theMigrationTableRecordsTheSchemaAndANewerOneIsRefused() async throws {
         try await withStore { _, location in
             #expect(
-                try await StoreEngine.execute("SELECT version::text FROM hubreport_migration", on: location) == ["1"])
+                try await StoreEngine.execute(
+                    "SELECT version::text FROM hubreport_migration ORDER BY version", on: location) == ["1", "2"])
             try await StoreEngine.execute(
                 "INSERT INTO hubreport_migration (version, name) VALUES (99, 'from the future')", on: location)
             let error = await #expect(throws: ReportStoreError.self) {

@@ -45,7 +45,9 @@ struct StoreEngine: Sendable, CustomTestStringConvertible {
     }
 
     /// Runs `body` with a fresh store, then closes and drops it.
-    func withStore<T: Sendable>(_ body: (any ReportStore, Database) async throws -> T) async throws -> T {
+    func withStore<T: Sendable>(
+        _ body: (any ReportStore & ReportAccounts, Database) async throws -> T
+    ) async throws -> T {
         let database = try makeDatabase()
         do {
             let result = try await database.location.withStore(logger: Self.logger) { try await body($0, database) }
