@@ -43,9 +43,12 @@ public enum SVGChart {
             aria-labelledby="\(id)-t \(id)-d"><title id="\(id)-t">\(escape(title))</title>\
             <desc id="\(id)-d">\(escape(describe(labels: labels, values: values, total: total)))</desc>
             """
-        for step in 0...4 {
-            let value = Double(scaleTop) * Double(step) / 4
-            let y = top + plotHeight - plotHeight * Double(step) / 4
+        // Gridlines on whole numbers: a top of 1, 2 or 5 has that many; 10ⁿ five, 2·10ⁿ four, 5·10ⁿ five.
+        let leading = String(scaleTop).first.map { Int(String($0)) ?? 1 } ?? 1
+        let steps = scaleTop <= 5 ? scaleTop : (leading == 2 ? 4 : 5)
+        for step in 0...steps {
+            let value = Double(scaleTop) * Double(step) / Double(steps)
+            let y = top + plotHeight - plotHeight * Double(step) / Double(steps)
             svg +=
                 "<line x1=\"\(number(left))\" x2=\"\(width - 8)\" y1=\"\(number(y))\" y2=\"\(number(y))\" "
                 + "stroke=\"#d0d0d0\" stroke-width=\"1\"/>"
