@@ -179,6 +179,16 @@ extension StaffSite {
                 error: "The service was not saved: \(errors.count) problem\(errors.count == 1 ? "" : "s") "
                     + "(the rules of `hubkiosk directory check`). Nothing was changed.")
         }
+        // Every other service reads back as it is in use (a field the writer cannot say would be lost: said in the log).
+        let written = Dictionary(result.directory.services.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        for other in current.services where other.id != id {
+            let differences = written[other.id].map { $0.differences(from: other) } ?? ["the whole service"]
+            if !differences.isEmpty {
+                logger.warning(
+                    "directory edit: service \(other.id) does not read back alike (\(differences.joined(separator: ", ")))"
+                )
+            }
+        }
         let status = await directory.apply(
             document: document, format: "oruk-v3", label: "edited on the staff pages by \(session.user)",
             allowLoss: false)
