@@ -2,7 +2,7 @@ import KioskCore
 
 extension DirectoryService {
     /// The parts of a service (as a slip uses them) in which `other` differs: `name`, `schedules`, ….
-    func differences(from other: DirectoryService) -> [String] {
+    public func differences(from other: DirectoryService) -> [String] {
         var names: [String] = []
         if name != other.name { names.append("name") }
         if organization != other.organization { names.append("organization") }

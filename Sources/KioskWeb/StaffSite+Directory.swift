@@ -13,6 +13,7 @@ extension StaffSite {
         router.get("/directory") { request, context in try await directoryPage(request, context) }
         router.post("/directory/import") { request, context in try await importPreview(request, context) }
         router.post("/directory/import/apply") { request, context in try await importApply(request, context) }
+        addDirectoryEditRoutes(to: router)
     }
 
     /// The services in use, as the kiosk reads them (every text came from a file: the template escapes it).
@@ -25,7 +26,8 @@ extension StaffSite {
         }
         let rows: [[String: Any]] = services.prefix(500).map { entry in
             [
-                "id": entry.id, "name": entry.name, "organization": Self.text(entry.organization),
+                "id": entry.id, "idQuery": Self.query(entry.id), "name": entry.name,
+                "organization": Self.text(entry.organization),
                 "status": entry.status.rawValue, "active": entry.status == .active,
                 "phones": entry.phones.joined(separator: ", "),
                 "addresses": Self.text(entry.addresses.joined(separator: "; ")),
@@ -41,10 +43,11 @@ extension StaffSite {
                 [
                     "source": status.source, "checked": status.checkedAt ?? "unknown",
                     "error": Self.text(status.lastError),
-                    "stale": status.stale, "heldBack": Self.text(status.heldBack),
+                    "stale": status.stale, "heldBack": Self.text(status.heldBack), "feed": status.sourceKind == "feed",
                 ] as [String: Any]
         }
-        return site.page("directory", title: "Directory", session: session, values: values, current: "/directory")
+        return site.page(
+            "directory", title: "Directory", session: session, values: ["listPage": values], current: "/directory")
     }
 
     /// `POST /directory/import` (multipart: `file`, `format`): the file read with the same rules as `hubkiosk
@@ -123,8 +126,15 @@ extension StaffSite {
         return [frequency + days, hours].filter { !$0.isEmpty }.joined(separator: " ")
     }
 
-    static let directoryTemplate = """
-        {{#status}}<p>From {{source}}, checked {{checked}}{{#stale}} <strong>(out of date)</strong>{{/stale}}.{{#error}} Last problem: {{error}}{{/error}}{{#heldBack}} Held back: {{heldBack}}{{/heldBack}}</p>{{/status}}
+    /// The directory's pages share one template (the site's templates are named when it starts): the list, one
+    /// service, and the form that edits or adds one.
+    static let directoryTemplate =
+        "{{#listPage}}" + listTemplate + "{{/listPage}}{{#servicePage}}" + serviceTemplate
+        + "{{/servicePage}}{{#editPage}}" + editTemplate + "{{/editPage}}"
+
+    static let listTemplate = """
+        {{#status}}<p>From {{source}}, checked {{checked}}{{#stale}} <strong>(out of date)</strong>{{/stale}}.{{#error}} Last problem: {{error}}{{/error}}{{#heldBack}} Held back: {{heldBack}}{{/heldBack}}{{#feed}} Edits made here last until the next pull.{{/feed}}</p>{{/status}}
+        <p><a href="/directory/new" id="add-service">Add a service</a></p>
         <form method="get" action="/directory" class="card" role="search">
         <p><label for="q">Find a service</label><input id="q" name="q" type="search" value="{{q}}"> <button type="submit">Find</button></p>
         </form>
@@ -139,7 +149,7 @@ extension StaffSite {
         <p>{{count}} of {{total}} services{{#more}} (the first 500 are shown){{/more}}.</p>
         <div class="table-wrap"><table>
         <thead><tr><th scope="col">Service</th><th scope="col">Status</th><th scope="col">Opening times</th><th scope="col">Contact</th></tr></thead>
-        <tbody>{{#services}}<tr><th scope="row">{{name}}{{#organization}}<br><span class="help">{{organization}}</span>{{/organization}}</th>
+        <tbody>{{#services}}<tr><th scope="row"><a href="/directory/service?id={{idQuery}}">{{name}}</a>{{#organization}}<br><span class="help">{{organization}}</span>{{/organization}}</th>
         <td>{{status}}</td><td>{{times}}</td><td>{{phones}}{{#addresses}}<br>{{addresses}}{{/addresses}}</td></tr>{{/services}}</tbody>
         </table></div>
         """
