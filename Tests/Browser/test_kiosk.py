@@ -148,6 +148,7 @@ def signed_in(driver):
 
 def do_setup(driver, kiosk, check=None):
     driver.delete_all_cookies()
+    kiosk.setup_code()  # printed once the setup code is open (the port can open before it)
     driver.get(kiosk.url("/setup"))
     assert driver.find_elements(By.ID, "code"), "the setup form is not open:\n" + driver.page_source[:2000]
     if check:

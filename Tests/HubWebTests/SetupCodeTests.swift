@@ -32,7 +32,10 @@ struct SetupCodeTests {
 struct SVGChartTests {
     @Test("The axis shows whole, distinct numbers, whatever the top; texts are escaped")
     func axis() {
-        for (values, expected) in [([1, 0], ["0", "1"]), ([2], ["0", "1", "2"]), ([7, 3], ["0", "2", "4", "6", "8", "10"]), ([150], ["0", "50", "100", "150", "200"])] {
+        for (values, expected) in [
+            ([1, 0], ["0", "1"]), ([2], ["0", "1", "2"]), ([7, 3], ["0", "2", "4", "6", "8", "10"]),
+            ([150], ["0", "50", "100", "150", "200"]),
+        ] {
             let svg = SVGChart.columns(id: "c", title: "A <title>", labels: values.map { "\($0)" }, values: values)
             let labels = svg.components(separatedBy: "text-anchor=\"end\" fill=\"#333\">").dropFirst().map {
                 String($0.prefix { $0 != "<" })
