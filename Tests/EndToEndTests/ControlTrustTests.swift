@@ -144,8 +144,9 @@ struct ControlTrustTests {
             process.waitUntilExit()
         }
         let link = (runtime as NSString).appendingPathComponent(ControlAPI.socketName)
-        let ready = await waitUntil(seconds: 30) {
-            (try? await ControlClient(socketPath: link, timeout: .seconds(1)).request("GET", "/info")) != nil
+        // A loaded machine (a whole test run at once) can take a while to start a daemon.
+        let ready = await waitUntil(seconds: 90) {
+            (try? await ControlClient(socketPath: link, timeout: .seconds(2)).request("GET", "/info")) != nil
         }
         try #require(ready, "the daemon did not link its socket from \(runtime)")
         let run = try await ToolRun.run(
