@@ -127,6 +127,8 @@ enum SiteAssets {
         th, td { text-align: left; padding: .4rem .5rem; border-bottom: 1px solid #c8c8c8; vertical-align: top;
           overflow-wrap: anywhere; }
         input[type="file"], select { width: 100%; max-width: 28rem; }
+        fieldset { min-width: 0; max-width: 100%; }
+        td input:not([type="checkbox"]) { width: 100%; min-width: 4.5rem; }
         td.number, th.number { text-align: right; font-variant-numeric: tabular-nums; }
         .table-wrap { overflow-x: auto; }
         figure.chart { margin: 0 0 1rem; }
