@@ -315,7 +315,7 @@ struct DatabaseStartupTests {
             }
             let socket = (runtime as NSString).appendingPathComponent(ControlAPI.socketName)
             var pressStatus: Int?
-            _ = await waitUntil(seconds: 30) {
+            _ = await waitUntil(seconds: 90) {
                 pressStatus = try? await ControlClient(socketPath: socket, timeout: .seconds(5)).request(
                     "POST", "/sim/press", body: Data(#"{"button": "food"}"#.utf8)
                 ).0
