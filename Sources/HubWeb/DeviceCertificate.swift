@@ -97,18 +97,10 @@ public struct DeviceCertificate: Sendable {
     }
 
     static func write(_ text: String, to path: String, mode: mode_t) throws {
-        let temporary = path + ".tmp"
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
-        guard descriptor >= 0 else {
-            throw Failure(description: "cannot write \(temporary): \(String(cString: strerror(errno)))")
-        }
-        let bytes = Array(text.utf8)
-        let written = bytes.withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress, $0.count) }
-        let synced = fsync(descriptor)
-        close(descriptor)
-        guard written == bytes.count, synced == 0, rename(temporary, path) == 0 else {
-            unlink(temporary)
-            throw Failure(description: "cannot write \(path): \(String(cString: strerror(errno)))")
+        do {
+            try AtomicWrite.write(Array(text.utf8), to: path, mode: mode)
+        } catch {
+            throw Failure(description: error.description)
         }
     }
 }

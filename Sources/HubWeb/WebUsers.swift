@@ -92,17 +92,10 @@ public final class FileUserStore: WebUserStore {
         let folder = (path as NSString).deletingLastPathComponent
         try? FileManager.default.createDirectory(
             atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        let temporary = path + ".tmp"
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else {
-            throw WebUserStoreError("cannot write \(temporary): \(String(cString: strerror(errno)))")
-        }
-        let written = data.withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress, $0.count) }
-        let synced = fsync(descriptor)
-        close(descriptor)
-        guard written == data.count, synced == 0, rename(temporary, path) == 0 else {
-            unlink(temporary)
-            throw WebUserStoreError("cannot write \(path): \(String(cString: strerror(errno)))")
+        do {
+            try AtomicWrite.write(Array(data), to: path, mode: 0o600)
+        } catch {
+            throw WebUserStoreError(error.description)
         }
     }
 }
