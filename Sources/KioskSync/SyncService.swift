@@ -26,7 +26,10 @@ public final class SyncService: Service, SyncControl {
 
     struct State {
         var status: ControlAPI.SyncStatus
-        var attempts = 0
+        /// Attempts begun, and the number of the last one finished. A `sync now` waits for one begun after it
+        /// asked: an attempt already in flight read the tallies before the presses it is meant to send.
+        var started = 0
+        var finished = 0
         var nextWaiter = 0
         var waiters: [Int: (after: Int, continuation: CheckedContinuation<ControlAPI.SyncStatus?, Never>)] = [:]
     }
@@ -60,7 +63,7 @@ public final class SyncService: Service, SyncControl {
     }
 
     public func syncNow(timeout: Duration) async -> ControlAPI.SyncStatus {
-        let after = state.withLock { $0.attempts }
+        let after = state.withLock { $0.started }
         wakeup.signal()
         let waited = await withTaskGroup(of: ControlAPI.SyncStatus?.self) { group in
             group.addTask { await self.waitForAttempt(after: after) }
@@ -76,7 +79,7 @@ public final class SyncService: Service, SyncControl {
         return await status()
     }
 
-    /// The status once an attempt counted above `after` has finished; nil if cancelled first.
+    /// The status once an attempt begun after the `after`th has finished; nil if cancelled first.
     func waitForAttempt(after: Int) async -> ControlAPI.SyncStatus? {
         let id = state.withLock { state -> Int in
             state.nextWaiter += 1
@@ -85,7 +88,7 @@ public final class SyncService: Service, SyncControl {
         return await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<ControlAPI.SyncStatus?, Never>) in
                 let done = state.withLock { state -> ControlAPI.SyncStatus?? in
-                    if state.attempts > after { return .some(state.status) }
+                    if state.finished > after { return .some(state.status) }
                     if Task.isCancelled { return .some(nil) }
                     state.waiters[id] = (after, continuation)
                     return .none
@@ -114,6 +117,7 @@ public final class SyncService: Service, SyncControl {
         while !Task.isCancelled {
             let forced = await self.waitForTurn(until: next ?? self.clock.now + self.settings.interval)
             if Task.isCancelled { break }
+            state.withLock { $0.started += 1 }
             if lastMaintenance.map({ self.clock.now - $0 >= self.settings.interval }) ?? true {
                 self.maintain()
                 lastMaintenance = self.clock.now
@@ -296,8 +300,8 @@ public final class SyncService: Service, SyncControl {
             }
         }
         let ready = state.withLock { state -> [CheckedContinuation<ControlAPI.SyncStatus?, Never>] in
-            state.attempts += 1
-            let due = state.waiters.filter { $0.value.after < state.attempts }
+            state.finished = state.started
+            let due = state.waiters.filter { $0.value.after < state.finished }
             for id in due.keys { state.waiters.removeValue(forKey: id) }
             return due.values.map(\.continuation)
         }
