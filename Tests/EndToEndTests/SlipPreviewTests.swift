@@ -18,8 +18,13 @@ struct SlipPreviewTests {
             of: "profile = \"epson-tm-t20ii\"", with: "profile = \"\(profile)\"")
         #expect(changed != text || profile == PrinterProfile.epsonTMT20II.id)
         try changed.write(toFile: dir.file("kiosk.toml"), atomically: true, encoding: .utf8)
-        try FileManager.default.copyItem(
-            atPath: Repository.root.path + "/Simulator/directory.json", toPath: dir.file("directory.json"))
+        let original = Repository.root.path + "/Simulator/directory.json"
+        try FileManager.default.copyItem(atPath: original, toPath: dir.file("directory.json"))
+        // The slip's "as of" is the day the file was last edited: the copy keeps the original's, so the daemon
+        // (on the copy) and the preview of the example configuration (on the original) print the same day.
+        let edited = try FileManager.default.attributesOfItem(atPath: original)[.modificationDate]
+        try FileManager.default.setAttributes(
+            [.modificationDate: try #require(edited as? Date)], ofItemAtPath: dir.file("directory.json"))
         return dir.file("kiosk.toml")
     }
 
