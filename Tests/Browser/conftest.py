@@ -8,15 +8,51 @@ size: NAME-phone.png (360 x 800) and NAME-laptop.png (1366 x 900).
 import os
 import pathlib
 import shutil
+import time
 
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import (
+    NoSuchElementException,
+    StaleElementReferenceException,
+    TimeoutException,
+    WebDriverException,
+)
 from selenium.webdriver.chrome.service import Service
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 SCREENSHOTS = pathlib.Path(os.environ.get("BROWSER_SCREENSHOTS", ROOT / "browser-screenshots"))
 SIZES = {"phone": (360, 800), "laptop": (1366, 900)}
 MAX_PAGE_BYTES = 100 * 1024
+
+
+def _between_pages(error):
+    """An answer of a page that is being replaced (a form sent, a live refresh): its nodes are gone."""
+    if isinstance(error, (StaleElementReferenceException, NoSuchElementException)):
+        return True
+    words = str(error)
+    return "does not belong to the document" in words or "No node with given id" in words
+
+
+def wait(driver, condition, seconds=15, message=""):
+    """Until `condition(driver)` is true, polled every 0.2 s. Looking at a page while the browser replaces it can
+    fail (the node is stale or \"does not belong to the document\"): that look is tried again, and a time-out says
+    the last such error. Any other error fails at once."""
+    deadline = time.monotonic() + seconds
+    last = None
+    while True:
+        try:
+            result = condition(driver)
+            if result:
+                return result
+        except WebDriverException as error:
+            if not _between_pages(error):
+                raise
+            last = error
+        if time.monotonic() >= deadline:
+            detail = f" (last: {type(last).__name__}: {str(last).splitlines()[0] if str(last) else ''})" if last else ""
+            raise TimeoutException(f"{message or 'timed out'} after {seconds} s{detail}")
+        time.sleep(0.2)
 
 
 def chromium_binary():

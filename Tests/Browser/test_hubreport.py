@@ -17,9 +17,8 @@ import urllib.request
 
 import pytest
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import WebDriverWait
 
-from conftest import check_page
+from conftest import check_page, wait
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 BUILD = pathlib.Path(os.environ.get("HUBREPORT_BUILD_DIR", ROOT / ".build" / "debug"))
@@ -125,16 +124,16 @@ def test_coordinator_sets_up_sees_two_hubs_and_downloads_a_suppressed_export(dri
     if driver.find_elements(By.ID, "name") and driver.find_element(By.ID, "name").is_displayed():
         driver.find_element(By.ID, "name").send_keys("maria")
     driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
-    WebDriverWait(driver, 20).until(signed_in, "not signed in after setup")
+    wait(driver, signed_in, 20, "not signed in after setup")
 
     # Sign out, then in again with the new password.
     driver.find_element(By.CSS_SELECTOR, "form.signout button").click()
-    WebDriverWait(driver, 10).until(lambda d: not signed_in(d))
+    wait(driver, lambda d: not signed_in(d), 10, "not signed out")
     driver.get(base + "/login")
     driver.find_element(By.ID, "name").send_keys("maria")
     driver.find_element(By.ID, "password").send_keys(PASSWORD)
     driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
-    WebDriverWait(driver, 20).until(signed_in, "could not sign in")
+    wait(driver, signed_in, 20, "could not sign in")
 
     driver.get(base + "/")
     page = driver.find_element(By.TAG_NAME, "main").text

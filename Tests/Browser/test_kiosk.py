@@ -23,7 +23,8 @@ import urllib.request
 
 import pytest
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import WebDriverWait
+
+from conftest import wait
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 STAFF = "staff"
@@ -123,8 +124,6 @@ def check(request, driver):
 
 # MARK: - Helpers
 
-def wait(driver, condition, seconds=15, message=""):
-    return WebDriverWait(driver, seconds, poll_frequency=0.2).until(lambda d: condition(d), message)
 
 
 def text(driver, selector):
