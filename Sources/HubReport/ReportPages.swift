@@ -88,12 +88,12 @@ public final class ReportPages: Sendable {
         exact ? String(count) : Suppression.apply(max(count, 0)).description
     }
 
-    /// The height of a chart's bar: a suppressed count is drawn as 0 (the table beside it says `[c]`).
-    static func drawn(_ count: Int, exact: Bool) -> Int {
+    /// A chart's value: the rounded count, or nil for a suppressed one (drawn as an outline, "[c], 1 to 7").
+    static func drawn(_ count: Int, exact: Bool) -> Int? {
         if exact { return count }
         switch Suppression.apply(max(count, 0)) {
         case .count(let value): return value
-        case .suppressed: return 0
+        case .suppressed: return nil
         }
     }
 

@@ -173,6 +173,14 @@ import Testing
             #expect(page.contains("<table>"))
             let hub = try await fixture.get("/hubs/north", cookie: browser.cookie)
             #expect(hub.status == 200)
+            // North had 3 visits at 09:00: suppressed, its bar an outline saying so, never 3 and never 0.
+            #expect(SVGChart.suppressedMarker == TallyCell.suppressedMarker)
+            let suppressed = String(decoding: hub.body, as: UTF8.self)
+            #expect(suppressed.contains("<title>09: [c], 1 to 7</title>"))
+            #expect(!suppressed.contains("<title>09: 3</title>") && !suppressed.contains("<title>09: 0</title>"))
+            #expect(suppressed.contains("<title>11: 40</title>"), "41 rounded to the nearest 5")
+            let exact = try await fixture.get("/hubs/north?exact=1", cookie: browser.cookie)
+            #expect(String(decoding: exact.body, as: UTF8.self).contains("<title>09: 3</title>"))
             #expect(try await fixture.get("/hubs/nowhere", cookie: browser.cookie).status == 404)
         }
     }

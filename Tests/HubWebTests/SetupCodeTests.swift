@@ -45,4 +45,24 @@ struct SVGChartTests {
             #expect(svg.contains("A &lt;title&gt;") && !svg.contains("A <title>"))
         }
     }
+
+    @Test("A suppressed value is an outline that says so, in every kind of chart; no total gives it away")
+    func suppressed() {
+        let values: [Int?] = [nil, 20, 0]
+        let labels = ["a", "b", "c"]
+        for svg in [
+            SVGChart.columns(id: "c", title: "t", labels: labels, values: values),
+            SVGChart.bars(id: "b", title: "t", labels: labels, values: values),
+        ] {
+            #expect(svg.contains("1 suppressed ([c], 1 to 7)"), "\(svg)")
+            #expect(!svg.contains("in all"), "a total beside the shown bars would give the suppressed one away")
+            #expect(svg.contains("stroke-dasharray"))
+        }
+        #expect(SVGChart.columns(id: "c", title: "t", labels: labels, values: values).contains("<title>a: [c], 1 to 7"))
+        #expect(SVGChart.bars(id: "b", title: "t", labels: labels, values: values).contains(">[c]</text>"))
+        let heat = SVGChart.heatmap(id: "h", title: "t", rows: ["r"], columns: labels, values: [values])
+        #expect(heat.contains("<title>r, a: [c], 1 to 7</title>") && heat.contains("dashed outline are suppressed"))
+        // Nothing suppressed: the total is said.
+        #expect(SVGChart.columns(id: "c", title: "t", labels: labels, values: [1, 2, 3]).contains("6 in all"))
+    }
 }
