@@ -68,7 +68,8 @@ extension StaffSite {
 
     /// The form, with what was typed and the problems found in it.
     func editForm(
-        _ fields: ServiceForm, session: WebSession, problems: [String], error: String?
+        _ fields: ServiceForm, session: WebSession, problems: [String], error: String?, typed: [String] = [],
+        status: HTTPResponse.Status? = nil
     ) async -> Response {
         let existing = fields.id.isEmpty ? nil : service.composer.directory.services.first { $0.id == fields.id }
         var rows: [[String: Any]] = []
@@ -106,6 +107,7 @@ extension StaffSite {
             "addresses": fields.addresses, "url": fields.url, "email": fields.email, "statuses": statuses,
             "needs": needs, "rows": rows, "rowCount": rows.count, "holidays": holidays.map { ["text": $0] },
             "problems": problems.map { ["text": $0] }, "hasProblems": !problems.isEmpty,
+            "base": existing.map(Self.version) ?? "", "typed": typed.map { ["text": $0] },
         ]
         if let status = await directory?.status(), status.sourceKind == "feed" {
             values["feed"] = status.source
@@ -113,7 +115,7 @@ extension StaffSite {
         let title = fields.id.isEmpty ? "Add a service" : "Edit \(fields.name.isEmpty ? fields.id : fields.name)"
         return site.page(
             "directory", title: title, session: session, values: ["editPage": values],
-            status: problems.isEmpty && error == nil ? .ok : .unprocessableContent, error: error,
+            status: status ?? (problems.isEmpty && error == nil ? .ok : .unprocessableContent), error: error,
             current: "/directory")
     }
 
@@ -131,6 +133,12 @@ extension StaffSite {
                 fields, session: session, problems: [],
                 error: "This service is no longer in the directory in use (it may have been replaced by a pull); "
                     + "nothing was changed.")
+        }
+        // Changed since the form was opened (a colleague's save, an import, a pull): the form's rows point at
+        // schedules as they were, and saving it would undo the other change. The form comes back as the service is
+        // now, with what was typed listed to do again.
+        if let original, fields.base != Self.version(of: current.services[original]) {
+            return await changedMeanwhile(fields, session: session)
         }
         var formProblems = fields.problems
         if fields.name.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
@@ -189,6 +197,8 @@ extension StaffSite {
                 )
             }
         }
+        // Changed while it was checked (another save, a pull): this copy would undo that change.
+        if service.composer.directory != current { return await changedMeanwhile(fields, session: session) }
         let status = await directory.apply(
             document: document, format: "oruk-v3", label: "edited on the staff pages by \(session.user)",
             allowLoss: false)
@@ -209,6 +219,41 @@ extension StaffSite {
         }
         site.flash(message, for: session)
         return WebSite.redirect("/directory/service?id=\(Self.query(id))")
+    }
+
+    /// A save refused because the service changed since its form was opened: the form as the service is now
+    /// (a new service's form as typed), and what was typed listed to do again. Nothing is changed.
+    func changedMeanwhile(_ fields: ServiceForm, session: WebSession) async -> Response {
+        guard let entry = service.composer.directory.services.first(where: { $0.id == fields.id }) else {
+            if fields.id.isEmpty {
+                return await editForm(
+                    fields, session: session, problems: [],
+                    error: "Not saved: the directory changed while this service was checked. Save again.",
+                    status: .conflict)
+            }
+            return await editForm(
+                fields, session: session, problems: [],
+                error: "This service is no longer in the directory in use (it may have been replaced by a pull); "
+                    + "nothing was changed.", status: .conflict)
+        }
+        let now = ServiceForm(entry, needs: layout.needs)
+        return await editForm(
+            now, session: session, problems: [],
+            error: "Not saved: this service was changed since you opened the form (by someone else, an import or a "
+                + "pull of the feed). The form shows it as it is now; what you typed is listed below it, to make "
+                + "your change again.",
+            typed: fields.typedDifferences(from: now, needs: layout.needs), status: .conflict)
+    }
+
+    /// A service's version for its edit form: FNV-1a (64 bits) of the service as ORUK v3. The same service read
+    /// again (a restart, a reload of the same file) has the same version.
+    static func version(of service: DirectoryService) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in DirectoryWriter.document([DirectoryWriter.node(for: service)]) {
+            hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
+        }
+        let hex = String(hash, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
     }
 
     /// `local-` and 8 random hex digits, unused in `directory`.
@@ -301,6 +346,7 @@ extension StaffSite {
         <input type="hidden" name="_csrf" value="{{csrf}}">
         <input type="hidden" name="id" value="{{id}}">
         <input type="hidden" name="rows" value="{{rowCount}}">
+        <input type="hidden" name="base" value="{{base}}">
         <fieldset><legend>The service</legend>
         <p><label for="name">Name</label><input id="name" name="name" value="{{name}}" required maxlength="300"></p>
         <p><label for="organization">Organisation</label><input id="organization" name="organization" value="{{organization}}" maxlength="300"></p>
@@ -326,6 +372,7 @@ extension StaffSite {
         </table></div>
         {{#holidays.0}}<p>Holidays (kept as they are): {{#holidays}}{{text}}. {{/holidays}}</p>{{/holidays.0}}
         </fieldset>
+        {{#typed.0}}<h2>What you typed (not saved)</h2><ul id="edit-typed">{{#typed}}<li>{{text}}</li>{{/typed}}</ul>{{/typed.0}}
         <p><button type="submit" class="primary" id="save-service">Save</button> {{#isNew}}<a href="/directory">Cancel</a>{{/isNew}}{{^isNew}}<a href="/directory/service?id={{idQuery}}">Cancel</a>{{/isNew}} <span class="help">The whole directory is checked before it is used.</span></p>
         </form>
         """
@@ -353,6 +400,8 @@ struct ServiceForm {
     }
 
     var id = ""
+    /// The version of the service the form was opened on (``StaffSite/version(of:)``); empty for a new one.
+    var base = ""
     var name = ""
     var organization = ""
     var description = ""
@@ -402,6 +451,7 @@ struct ServiceForm {
             return value
         }
         id = field("id", limit: 300).trimmingCharacters(in: .whitespacesAndNewlines)
+        base = field("base", limit: 40).trimmingCharacters(in: .whitespaces)
         name = field("name", limit: 300)
         organization = field("organization", limit: 300)
         description = field("description", limit: 4000)
@@ -436,6 +486,39 @@ struct ServiceForm {
                 problems.append("\(label): at most \(StaffSite.formListLimit).")
             }
         }
+    }
+
+    /// What this form says that `other` does not, a line per field, as typed: shown when a save was refused
+    /// because the service changed meanwhile.
+    func typedDifferences(from other: ServiceForm, needs: [Need]) -> [String] {
+        var lines: [String] = []
+        for (label, mine, theirs) in [
+            ("Name", name, other.name), ("Organisation", organization, other.organization),
+            ("Description", description, other.description), ("Web address", url, other.url),
+            ("Email", email, other.email), ("Status", status, other.status),
+        ] where mine.trimmingCharacters(in: .whitespacesAndNewlines) != theirs {
+            lines.append("\(label): \(mine.isEmpty ? "(empty)" : mine)")
+        }
+        for (label, mine, theirs) in [
+            ("Phone numbers", phones, other.phones), ("Addresses", addresses, other.addresses),
+        ] where Self.lines(mine) != Self.lines(theirs) {
+            lines.append("\(label): \(Self.lines(mine).joined(separator: "; "))")
+        }
+        if self.needs != other.needs {
+            let labels = needs.filter { self.needs.contains("\($0.code)") }.map(\.label)
+            lines.append("Needs: \(labels.isEmpty ? "none" : labels.joined(separator: ", "))")
+        }
+        let typedRows = self.rows.map { [$0.days, $0.opens, $0.closes, $0.remove ? "remove" : ""] }
+        if typedRows != other.rows.map({ [$0.days, $0.opens, $0.closes, ""] }) {
+            for (number, row) in self.rows.enumerated() {
+                let times = [row.opens, row.closes].filter { !$0.isEmpty }.joined(separator: "–")
+                let text = [row.days, times].filter { !$0.isEmpty }.joined(separator: " ")
+                lines.append(
+                    "Opening times, row \(number + 1): \(text.isEmpty ? "(empty)" : text)\(row.remove ? " (remove)" : "")"
+                )
+            }
+        }
+        return lines
     }
 
     static func lines(_ text: String) -> [String] {

@@ -172,6 +172,53 @@ struct StaffDirectoryEditTests {
         try await pages.kiosk.stop()
     }
 
+    @Test(
+        "Two people edit one service: the second save, on a form opened before the first, is refused and undoes nothing"
+    )
+    func concurrentEdits() async throws {
+        let pages = try await StaffPagesKiosk()
+        let service = pages.kiosk.kiosk.service
+        let target = try #require(
+            service.composer.directory.services.first { $0.status == .active && !$0.schedules.isEmpty })
+        try await Application(router: pages.site.router()).test(.live) { client in
+            let cookie = try await client.signIn()
+            let first = editFields(
+                String(buffer: try await client.send(.get, "/directory/edit?id=\(target.id)", cookie: cookie).body))
+            let second = first
+            #expect(first.contains { $0.0 == "base" && $0.1.count == 16 })
+            // The first person saves a new phone number.
+            let saved = try await client.send(
+                .post, "/directory/save", form: formBody(setting(first, "phones", "0131 496 1111")), cookie: cookie)
+            #expect(saved.status == .seeOther)
+            // The second, on the form opened before that, changes the opening times: refused, with what was typed.
+            var typed = setting(second, "s0_opens", "07:30")
+            typed = setting(typed, "name", "Renamed by the second")
+            let refused = try await client.send(.post, "/directory/save", form: formBody(typed), cookie: cookie)
+            #expect(refused.status == .conflict)
+            let html = String(buffer: refused.body)
+            #expect(html.contains("Not saved: this service was changed since you opened the form"), "\(html)")
+            #expect(html.contains("Name: Renamed by the second"))
+            #expect(html.contains("Opening times, row 1: "))
+            #expect(html.contains("07:30"))
+            #expect(html.contains("0131 496 1111"), "the form now shows the service as it is")
+            let now = try #require(service.composer.directory.services.first { $0.id == target.id })
+            #expect(now.phones == ["0131 496 1111"], "the first save stands")
+            #expect(now.name == target.name && now.schedules == target.schedules)
+            // The form as it came back saves: it is on the service as it is now.
+            let again = setting(editFields(html), "s0_opens", "07:30")
+            let resaved = try await client.send(.post, "/directory/save", form: formBody(again), cookie: cookie)
+            #expect(resaved.status == .seeOther, "\(String(buffer: resaved.body))")
+            let final = try #require(service.composer.directory.services.first { $0.id == target.id })
+            #expect(final.phones == ["0131 496 1111"])
+            #expect(final.schedules.first?.opensAt == LocalTime(hour: 7, minute: 30))
+            // A form without its version (not the page's) is refused the same way.
+            let bare = first.filter { $0.0 != "base" }
+            let noBase = try await client.send(.post, "/directory/save", form: formBody(bare), cookie: cookie)
+            #expect(noBase.status == .conflict)
+        }
+        try await pages.kiosk.stop()
+    }
+
     @Test("A bad opening time is refused with its row and field named, what was typed kept, and nothing changed")
     func badTimes() async throws {
         let pages = try await StaffPagesKiosk()
