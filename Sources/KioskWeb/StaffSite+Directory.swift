@@ -95,6 +95,7 @@ extension StaffSite {
         values["loses"] = changes.losesMost(percent: maximumLossPercent)
         values["percent"] = maximumLossPercent
         values["warnings"] = result.warnings.prefix(20).map { ["text": $0.description] }
+        values["hasWarnings"] = !result.warnings.isEmpty
         return site.page(
             "directory-import", title: "Import a directory", session: session, values: values, current: "/directory")
     }
@@ -163,7 +164,7 @@ extension StaffSite {
         <p id="import-summary">{{services}} services, {{active}} active ({{activeBefore}} active in use now). {{summary}}</p>
         {{#none}}<p>Nothing changes.</p>{{/none}}
         <ul id="import-changes">{{#changes}}<li>{{text}}</li>{{/changes}}</ul>
-        {{#warnings.0}}<h2>Warnings</h2><ul>{{#warnings}}<li>{{text}}</li>{{/warnings}}</ul>{{/warnings.0}}
+        {{#hasWarnings}}<h2>Warnings</h2><ul>{{#warnings}}<li>{{text}}</li>{{/warnings}}</ul>{{/hasWarnings}}
         <form method="post" action="/directory/import/apply" class="card"><input type="hidden" name="_csrf" value="{{csrf}}">
         <input type="hidden" name="token" value="{{token}}">
         {{#loses}}<p class="alert">More than {{percent}} % of the services in use are gone from this file.</p>

@@ -43,6 +43,7 @@ extension StaffSite {
             "addresses": entry.addresses.map { ["text": $0] },
             "times": parts.regular.map { ["text": Self.describeFully(entry.schedules[$0])] },
             "holidays": Self.holidayLines(entry, parts: parts).map { ["text": $0] },
+            "hasHolidays": !parts.closures.isEmpty,
             "needs": Self.text(needs.joined(separator: ", ")), "terms": Self.text(terms.joined(separator: "; ")),
         ]
         return site.page(
@@ -106,8 +107,9 @@ extension StaffSite {
             "organization": fields.organization, "description": fields.description, "phones": fields.phones,
             "addresses": fields.addresses, "url": fields.url, "email": fields.email, "statuses": statuses,
             "needs": needs, "rows": rows, "rowCount": rows.count, "holidays": holidays.map { ["text": $0] },
+            "hasHolidays": !holidays.isEmpty,
             "problems": problems.map { ["text": $0] }, "hasProblems": !problems.isEmpty,
-            "base": existing.map(Self.version) ?? "", "typed": typed.map { ["text": $0] },
+            "base": existing.map(Self.version) ?? "", "typed": typed.map { ["text": $0] }, "hasTyped": !typed.isEmpty,
         ]
         if let status = await directory?.status(), status.sourceKind == "feed" {
             values["feed"] = status.source
@@ -333,7 +335,7 @@ extension StaffSite {
         {{#url}}<dt>Web address</dt><dd>{{url}}</dd>{{/url}}
         {{#email}}<dt>Email</dt><dd>{{email}}</dd>{{/email}}
         <dt>Opening times</dt><dd id="service-times">{{#times}}{{text}}<br>{{/times}}{{^times}}none{{/times}}</dd>
-        {{#holidays.0}}<dt>Holidays</dt><dd>{{#holidays}}{{text}}<br>{{/holidays}}</dd>{{/holidays.0}}
+        {{#hasHolidays}}<dt>Holidays</dt><dd>{{#holidays}}{{text}}<br>{{/holidays}}</dd>{{/hasHolidays}}
         <dt>Needs</dt><dd>{{#needs}}{{needs}}{{/needs}}{{^needs}}none: no slip lists it{{/needs}}</dd>
         {{#terms}}<dt>Taxonomy terms</dt><dd>{{terms}}</dd>{{/terms}}
         </dl>
@@ -370,9 +372,9 @@ extension StaffSite {
         <td><input name="s{{n}}_closes" value="{{closes}}" aria-label="Row {{number}} closes" maxlength="20"></td>
         <td>{{#existing}}<label><input type="checkbox" name="s{{n}}_remove"{{#remove}} checked{{/remove}}> Remove</label>{{/existing}}</td></tr>{{/rows}}</tbody>
         </table></div>
-        {{#holidays.0}}<p>Holidays (kept as they are): {{#holidays}}{{text}}. {{/holidays}}</p>{{/holidays.0}}
+        {{#hasHolidays}}<p>Holidays (kept as they are): {{#holidays}}{{text}}. {{/holidays}}</p>{{/hasHolidays}}
         </fieldset>
-        {{#typed.0}}<h2>What you typed (not saved)</h2><ul id="edit-typed">{{#typed}}<li>{{text}}</li>{{/typed}}</ul>{{/typed.0}}
+        {{#hasTyped}}<h2>What you typed (not saved)</h2><ul id="edit-typed">{{#typed}}<li>{{text}}</li>{{/typed}}</ul>{{/hasTyped}}
         <p><button type="submit" class="primary" id="save-service">Save</button> {{#isNew}}<a href="/directory">Cancel</a>{{/isNew}}{{^isNew}}<a href="/directory/service?id={{idQuery}}">Cancel</a>{{/isNew}} <span class="help">The whole directory is checked before it is used.</span></p>
         </form>
         """

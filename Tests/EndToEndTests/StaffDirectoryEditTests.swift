@@ -263,7 +263,9 @@ struct StaffDirectoryEditTests {
             // A form that is not the page's: no crash, a clear message.
             let odd = try await client.send(
                 .post, "/directory/save",
-                form: formBody([("_csrf", try formToken(form)), ("id", target.id), ("rows", "-5"), ("status", "gone")]),
+                form: formBody(
+                    [("_csrf", try formToken(form)), ("id", target.id), ("rows", "-5"), ("status", "gone")]
+                        + fields.filter { $0.0 == "base" }),
                 cookie: cookie)
             #expect(odd.status == .unprocessableContent)
             #expect(String(buffer: odd.body).contains("is not one of"))

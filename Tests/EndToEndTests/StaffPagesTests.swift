@@ -7,6 +7,7 @@ import HummingbirdTesting
 import KioskApp
 import KioskConfig
 import KioskCore
+import KioskDirectory
 import KioskRuntime
 import KioskSimulator
 import KioskStore
@@ -203,6 +204,58 @@ struct StaffPagesTests {
             #expect(again.status == .seeOther)
             let page = String(buffer: try await client.send(.get, "/directory", cookie: cookie).body)
             #expect(page.contains("expired"))
+        }
+        try await pages.kiosk.stop()
+    }
+
+    @Test("An import's warnings are shown before it is used; a service's holidays are on its page and its form")
+    func importWarningsAndHolidays() async throws {
+        let pages = try await StaffPagesKiosk()
+        let service = pages.kiosk.kiosk.service
+        var directory = service.composer.directory
+        let christmas = ScheduleClosure(start: LocalDate(iso: "2026-12-25")!, end: LocalDate(iso: "2026-12-26")!)
+        directory.services.append(
+            DirectoryService(
+                id: "svc-holidays", name: "Holiday Hall", status: .active, url: "https://hall.example/",
+                schedules: [
+                    ServiceSchedule(
+                        frequency: .weekly, byDay: [.init(weekday: .monday)], opensAt: LocalTime(hour: 9, minute: 0),
+                        closesAt: LocalTime(hour: 12, minute: 0), closures: [christmas])
+                ]))
+        // A misspelt field: a warning ("did you mean"), not a problem.
+        let file = String(decoding: DirectoryWriter.oruk3(directory), as: UTF8.self).replacingOccurrences(
+            of: "\"name\": \"Holiday Hall\"", with: "\"name\": \"Holiday Hall\", \"stauts\": \"active\"")
+        #expect(file.contains("stauts"))
+        try await Application(router: pages.site.router()).test(.live) { client in
+            let cookie = try await client.signIn()
+            let token = try formToken(try await client.send(.get, "/directory", cookie: cookie))
+            let boundary = "hubkiosk-test-boundary"
+            let body =
+                "--\(boundary)\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n\(token)\r\n"
+                + "--\(boundary)\r\nContent-Disposition: form-data; name=\"format\"\r\n\r\nauto\r\n"
+                + "--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"new.json\"\r\n"
+                + "Content-Type: application/json\r\n\r\n\(file)\r\n--\(boundary)--\r\n"
+            let preview = try await client.execute(
+                uri: "/directory/import", method: .post,
+                headers: [
+                    .contentType: "multipart/form-data; boundary=\(boundary)", .cookie: cookie,
+                    .origin: "http://localhost",
+                ], body: ByteBuffer(string: body))
+            let html = String(buffer: preview.body)
+            #expect(html.contains("<h2>Warnings</h2>"), "\(html)")
+            #expect(html.contains("did you mean status?"))
+            let importToken = try #require(
+                html.range(of: "name=\"token\" value=\"").map { String(html[$0.upperBound...].prefix { $0 != "\"" }) })
+            let applied = try await client.send(
+                .post, "/directory/import/apply", form: "_csrf=\(token)&token=\(importToken)", cookie: cookie)
+            #expect(applied.status == .seeOther)
+            let page = String(
+                buffer: try await client.send(.get, "/directory/service?id=svc-holidays", cookie: cookie).body)
+            #expect(page.contains("<dt>Holidays</dt>"), "\(page)")
+            #expect(page.contains("2026-12-25"))
+            let form = String(
+                buffer: try await client.send(.get, "/directory/edit?id=svc-holidays", cookie: cookie).body)
+            #expect(form.contains("Holidays (kept as they are)"))
         }
         try await pages.kiosk.stop()
     }
