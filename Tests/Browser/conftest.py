@@ -55,6 +55,25 @@ def wait(driver, condition, seconds=15, message=""):
         time.sleep(0.2)
 
 
+def click_and_load(driver, element, seconds=15):
+    """Clicks something that loads a page (a form's button, a link) and returns once the page it was on is gone
+    and the next one has loaded: a wait for something on the next page cannot be answered by the old one."""
+    old = driver.find_element("tag name", "html")
+    element.click()
+
+    def replaced(d):
+        try:
+            old.tag_name
+            return False
+        except WebDriverException as error:
+            if _between_pages(error):
+                return True
+            raise
+
+    wait(driver, replaced, seconds, "the click did not load a page")
+    wait(driver, lambda d: d.execute_script("return document.readyState") == "complete", seconds, "the page did not load")
+
+
 def chromium_binary():
     for name in ("chromium", "chromium-browser", "google-chrome"):
         path = shutil.which(name)

@@ -18,7 +18,7 @@ import urllib.request
 import pytest
 from selenium.webdriver.common.by import By
 
-from conftest import check_page, wait
+from conftest import check_page, click_and_load, wait
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 BUILD = pathlib.Path(os.environ.get("HUBREPORT_BUILD_DIR", ROOT / ".build" / "debug"))
@@ -123,16 +123,16 @@ def test_coordinator_sets_up_sees_two_hubs_and_downloads_a_suppressed_export(dri
         driver.find_element(By.ID, field).send_keys(value)
     if driver.find_elements(By.ID, "name") and driver.find_element(By.ID, "name").is_displayed():
         driver.find_element(By.ID, "name").send_keys("maria")
-    driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+    click_and_load(driver, driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]"))
     wait(driver, signed_in, 20, "not signed in after setup")
 
     # Sign out, then in again with the new password.
-    driver.find_element(By.CSS_SELECTOR, "form.signout button").click()
+    click_and_load(driver, driver.find_element(By.CSS_SELECTOR, "form.signout button"))
     wait(driver, lambda d: not signed_in(d), 10, "not signed out")
     driver.get(base + "/login")
     driver.find_element(By.ID, "name").send_keys("maria")
     driver.find_element(By.ID, "password").send_keys(PASSWORD)
-    driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+    click_and_load(driver, driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]"))
     wait(driver, signed_in, 20, "could not sign in")
 
     driver.get(base + "/")

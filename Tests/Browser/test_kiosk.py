@@ -24,7 +24,7 @@ import urllib.request
 import pytest
 from selenium.webdriver.common.by import By
 
-from conftest import wait
+from conftest import click_and_load, wait
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 STAFF = "staff"
@@ -138,7 +138,7 @@ def fill(driver, values):
 
 
 def submit(driver, form_selector="main form"):
-    driver.find_element(By.CSS_SELECTOR, f"{form_selector} button[type=submit]").click()
+    click_and_load(driver, driver.find_element(By.CSS_SELECTOR, f"{form_selector} button[type=submit]"))
 
 
 def signed_in(driver):
@@ -195,7 +195,7 @@ def test_first_run_setup_with_the_printed_code(driver, kiosk, check):
 
 def test_sign_out_and_in_again_and_a_wrong_password(driver, kiosk):
     ensure_signed_in(driver, kiosk)
-    driver.find_element(By.CSS_SELECTOR, "form.signout button").click()
+    click_and_load(driver, driver.find_element(By.CSS_SELECTOR, "form.signout button"))
     wait(driver, lambda d: not signed_in(d), message="still signed in after signing out")
     driver.get(kiosk.url("/"))
     assert "/login" in driver.current_url, "signed out: / asks to sign in"
@@ -219,7 +219,7 @@ def test_simulator_press_shows_led_slip_and_count(driver, kiosk, check):
     before_slips = len(driver.find_elements(By.CSS_SELECTOR, "#slips h3"))
     assert text(driver, "#led-food") == "LED off"
 
-    driver.find_element(By.ID, "press-food").click()
+    click_and_load(driver, driver.find_element(By.ID, "press-food"))
     wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "main .notice"), message="no notice after the press")
     assert "Pressed food" in text(driver, "main .notice")
     led = text(driver, "#led-food")
@@ -243,7 +243,7 @@ def test_print_a_slip_from_the_staff_page(driver, kiosk, check):
     check("slip")
 
     before = len(kiosk.slip_files())
-    driver.find_element(By.ID, "print").click()
+    click_and_load(driver, driver.find_element(By.ID, "print"))
     notice = wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "main .notice"), message="no notice")
     assert "The slip is printing (2 needs)" in notice[0].text
     wait(driver, lambda d: len(kiosk.slip_files()) > before, seconds=20, message="no new slip in the slips folder")
@@ -252,7 +252,7 @@ def test_print_a_slip_from_the_staff_page(driver, kiosk, check):
 def test_talk_alert_is_shown_and_acknowledged(driver, kiosk):
     ensure_signed_in(driver, kiosk)
     driver.get(kiosk.url("/sim"))
-    driver.find_element(By.ID, "press-talk").click()
+    click_and_load(driver, driver.find_element(By.ID, "press-talk"))
     wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "main .notice"), message="no notice after the press")
     assert "alert-on" in driver.find_element(By.CSS_SELECTOR, "#kiosk .lamp[class*=alert-]").get_attribute("class") \
         or "on" in text(driver, "#led-staff-alert")
@@ -262,7 +262,7 @@ def test_talk_alert_is_shown_and_acknowledged(driver, kiosk):
     assert alerts and "talk" in alerts[0].text.lower(), driver.find_element(By.ID, "alerts").text
     button = driver.find_element(By.ID, "acknowledge")
     assert "I am going over" in button.text
-    button.click()
+    click_and_load(driver, button)
     wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "main .notice"), message="no notice")
     assert not driver.find_elements(By.CSS_SELECTOR, "#alerts li.alert")
     assert not driver.find_elements(By.ID, "acknowledge")
@@ -318,9 +318,9 @@ def test_a_cross_site_post_is_refused(driver, kiosk, other_site):
     # the press starts a new visit (a second "talk" in the same visit counts once and raises no new alert).
     driver.get(kiosk.url("/sim"))
     driver.find_element(By.CSS_SELECTOR, "input[name=minutes][value='10']").click()
-    driver.find_element(By.ID, "advance-clock").click()
+    click_and_load(driver, driver.find_element(By.ID, "advance-clock"))
     wait(driver, lambda d: "moved forward" in text(d, "#sim-clock"), message="the clock did not move")
-    driver.find_element(By.ID, "press-talk").click()
+    click_and_load(driver, driver.find_element(By.ID, "press-talk"))
     wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "main .notice"))
     driver.get(kiosk.url("/"))
     assert driver.find_elements(By.CSS_SELECTOR, "#alerts li.alert"), "the talk press raised no alert"
@@ -329,7 +329,7 @@ def test_a_cross_site_post_is_refused(driver, kiosk, other_site):
 
     for button in ("press", "ack"):
         driver.get(other_site + "/")
-        driver.find_element(By.ID, button).click()
+        click_and_load(driver, driver.find_element(By.ID, button))
         wait(driver, lambda d: d.current_url.startswith(kiosk.base), message="the form was not sent")
         body = driver.find_element(By.TAG_NAME, "body").text
         assert "refused" in body, body
@@ -352,7 +352,7 @@ def test_a_cross_site_post_is_refused(driver, kiosk, other_site):
     driver.get(kiosk.url("/"))
     assert driver.find_elements(By.CSS_SELECTOR, "#alerts li.alert"), "the refused post acknowledged the alert"
     # Cleared from the kiosk's own page, for the tests after this one.
-    driver.find_element(By.ID, "acknowledge").click()
+    click_and_load(driver, driver.find_element(By.ID, "acknowledge"))
     wait(driver, lambda d: not d.find_elements(By.CSS_SELECTOR, "#alerts li.alert"))
 
 
@@ -372,16 +372,16 @@ def test_edit_a_service_and_import_a_directory_with_its_preview(driver, kiosk, c
     driver.get(kiosk.url("/directory"))
     first = driver.find_element(By.CSS_SELECTOR, "main tbody th a")
     name = first.text
-    first.click()
+    click_and_load(driver, first)
     wait(driver, lambda d: d.find_elements(By.ID, "edit-service"), message="no service page")
     check("directory-service")
-    driver.find_element(By.ID, "edit-service").click()
+    click_and_load(driver, driver.find_element(By.ID, "edit-service"))
     wait(driver, lambda d: d.find_elements(By.ID, "phones"), message="no edit form")
     check("directory-edit")
     phones = driver.find_element(By.ID, "phones")
     phones.clear()
     phones.send_keys("0131 496 0999")
-    driver.find_element(By.ID, "save-service").click()
+    click_and_load(driver, driver.find_element(By.ID, "save-service"))
     wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "main .notice") or d.find_elements(By.ID, "edit-problems"),
          message="no answer to the edit")
     assert not driver.find_elements(By.ID, "edit-problems"), driver.find_element(By.TAG_NAME, "main").text
@@ -398,7 +398,7 @@ def test_edit_a_service_and_import_a_directory_with_its_preview(driver, kiosk, c
     renamed.write_text(source.replace(f'"{old}"', '"Renamed in the browser test"', 1))
     driver.get(kiosk.url("/directory"))
     driver.find_element(By.ID, "file").send_keys(str(renamed))
-    driver.find_element(By.ID, "import-preview").click()
+    click_and_load(driver, driver.find_element(By.ID, "import-preview"))
     changes = wait(driver, lambda d: d.find_elements(By.ID, "import-changes"), message="no preview of the changes")
     assert "Renamed in the browser test" in changes[0].text, changes[0].text
     check("directory-import")
@@ -407,7 +407,7 @@ def test_edit_a_service_and_import_a_directory_with_its_preview(driver, kiosk, c
     request = urllib.request.Request(kiosk.url("/directory?q=Renamed"), headers={"Cookie": cookies})
     with urllib.request.urlopen(request, timeout=10) as response:
         assert "Renamed in the browser test" not in response.read().decode()
-    driver.find_element(By.ID, "import-apply").click()
+    click_and_load(driver, driver.find_element(By.ID, "import-apply"))
     wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "main .notice"), message="no answer to the import")
     driver.get(kiosk.url("/directory?q=Renamed"))
     assert "Renamed in the browser test" in driver.find_element(By.TAG_NAME, "tbody").text
