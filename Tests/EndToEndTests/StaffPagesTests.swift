@@ -55,6 +55,21 @@ extension TestClientProtocol {
         return try await execute(uri: path, method: method, headers: headers, body: form.map { ByteBuffer(string: $0) })
     }
 
+    /// Posts `file` to the directory import form (multipart, as a browser sends it), for its preview.
+    func uploadDirectory(_ file: String, token: String, cookie: String) async throws -> TestResponse {
+        let boundary = "hubkiosk-test-boundary"
+        let body =
+            "--\(boundary)\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n\(token)\r\n"
+            + "--\(boundary)\r\nContent-Disposition: form-data; name=\"format\"\r\n\r\nauto\r\n"
+            + "--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"new.json\"\r\n"
+            + "Content-Type: application/json\r\n\r\n\(file)\r\n--\(boundary)--\r\n"
+        return try await execute(
+            uri: "/directory/import", method: .post,
+            headers: [
+                .contentType: "multipart/form-data; boundary=\(boundary)", .cookie: cookie, .origin: "http://localhost",
+            ], body: ByteBuffer(string: body))
+    }
+
     func signIn() async throws -> String {
         let response = try await send(.post, "/login", form: "name=maria&password=tea+urn+on+brae")
         let header = try #require(response.headers[.setCookie])
@@ -172,18 +187,7 @@ struct StaffPagesTests {
             let cookie = try await client.signIn()
             let token = try formToken(try await client.send(.get, "/directory", cookie: cookie))
             func upload(_ file: String) async throws -> TestResponse {
-                let boundary = "hubkiosk-test-boundary"
-                let body =
-                    "--\(boundary)\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n\(token)\r\n"
-                    + "--\(boundary)\r\nContent-Disposition: form-data; name=\"format\"\r\n\r\nauto\r\n"
-                    + "--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"new.json\"\r\n"
-                    + "Content-Type: application/json\r\n\r\n\(file)\r\n--\(boundary)--\r\n"
-                return try await client.execute(
-                    uri: "/directory/import", method: .post,
-                    headers: [
-                        .contentType: "multipart/form-data; boundary=\(boundary)", .cookie: cookie,
-                        .origin: "http://localhost",
-                    ], body: ByteBuffer(string: body))
+                try await client.uploadDirectory(file, token: token, cookie: cookie)
             }
             let broken = try await upload("{\"services\": [{\"id\": 1}")
             #expect(String(buffer: broken.body).contains("cannot be used; nothing was changed"))
@@ -229,18 +233,7 @@ struct StaffPagesTests {
         try await Application(router: pages.site.router()).test(.live) { client in
             let cookie = try await client.signIn()
             let token = try formToken(try await client.send(.get, "/directory", cookie: cookie))
-            let boundary = "hubkiosk-test-boundary"
-            let body =
-                "--\(boundary)\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n\(token)\r\n"
-                + "--\(boundary)\r\nContent-Disposition: form-data; name=\"format\"\r\n\r\nauto\r\n"
-                + "--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"new.json\"\r\n"
-                + "Content-Type: application/json\r\n\r\n\(file)\r\n--\(boundary)--\r\n"
-            let preview = try await client.execute(
-                uri: "/directory/import", method: .post,
-                headers: [
-                    .contentType: "multipart/form-data; boundary=\(boundary)", .cookie: cookie,
-                    .origin: "http://localhost",
-                ], body: ByteBuffer(string: body))
+            let preview = try await client.uploadDirectory(file, token: token, cookie: cookie)
             let html = String(buffer: preview.body)
             #expect(html.contains("<h2>Warnings</h2>"), "\(html)")
             #expect(html.contains("did you mean status?"))
