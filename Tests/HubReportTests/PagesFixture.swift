@@ -28,25 +28,12 @@ struct PagesFixture: Sendable {
                 store: store, partnership: .example, secure: false, logger: logger, passwordCost: 4,
                 clock: { clock.now })
             let (ports, portContinuation) = AsyncStream<Int>.makeStream()
-            let group = ServiceGroup(
-                configuration: ServiceGroupConfiguration(
-                    services: [
-                        try server.application(pages: pages, onRunning: { portContinuation.yield($0) }), pages.audit,
-                    ], logger: logger))
-            try await withThrowingTaskGroup(of: Void.self) { tasks in
-                tasks.addTask { try await group.run() }
-                var iterator = ports.makeAsyncIterator()
-                guard let port = await iterator.next() else { throw ServiceFixture.FixtureError.notStarted }
-                let fixture = PagesFixture(store: store, pages: pages, clock: clock, client: RawHTTPClient(port: port))
-                do {
-                    try await body(fixture)
-                    await group.triggerGracefulShutdown()
-                    try await tasks.waitForAll()
-                } catch {
-                    await group.triggerGracefulShutdown()
-                    try? await tasks.waitForAll()
-                    throw error
-                }
+            try await ServiceFixture.serving(
+                [try server.application(pages: pages, onRunning: { portContinuation.yield($0) }), pages.audit],
+                ports: ports, logger: logger
+            ) { port in
+                try await body(
+                    PagesFixture(store: store, pages: pages, clock: clock, client: RawHTTPClient(port: port)))
             }
         }
     }

@@ -60,16 +60,27 @@ struct ServiceFixture: Sendable {
         let server = ReportServer(
             store: store, partnership: .example, settings: settings, logger: logger, clock: { clock.now })
         let (ports, portContinuation) = AsyncStream<Int>.makeStream()
+        try await serving(
+            [try server.application(onRunning: { portContinuation.yield($0) })], ports: ports, logger: logger
+        ) { port in
+            try await body(
+                ServiceFixture(engine: engine, store: store, clock: clock, client: RawHTTPClient(port: port)))
+        }
+    }
+
+    /// Runs `services` (one of which yields its port into `ports`), calls `body` with that port, then shuts them
+    /// down, also when `body` throws.
+    static func serving(
+        _ services: [any Service], ports: AsyncStream<Int>, logger: Logger, _ body: (Int) async throws -> Void
+    ) async throws {
         let group = ServiceGroup(
-            configuration: ServiceGroupConfiguration(
-                services: [try server.application(onRunning: { portContinuation.yield($0) })], logger: logger))
+            configuration: ServiceGroupConfiguration(services: services.map { .init(service: $0) }, logger: logger))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             var iterator = ports.makeAsyncIterator()
             guard let port = await iterator.next() else { throw FixtureError.notStarted }
-            let fixture = ServiceFixture(engine: engine, store: store, clock: clock, client: RawHTTPClient(port: port))
             do {
-                try await body(fixture)
+                try await body(port)
                 await group.triggerGracefulShutdown()
                 try await tasks.waitForAll()
             } catch {
