@@ -70,7 +70,8 @@ public enum SVGChart {
             let barHeight = plotHeight * Double(value ?? Self.suppressedHeight) / Double(scaleTop)
             let x = left + slot * Double(index) + slot * 0.15
             let y = top + plotHeight - barHeight
-            let tip = "<title>\(escape(labels[index])): \(value.map(String.init) ?? Self.suppressedText)</title>"
+            let tip =
+                "<title>\(escape(labels[safe: index] ?? "")): \(value.map(String.init) ?? Self.suppressedText)</title>"
             svg +=
                 "<rect x=\"\(number(x))\" y=\"\(number(y))\" width=\"\(number(slot * 0.7))\" "
                 + "height=\"\(number(barHeight))\" "
@@ -78,7 +79,7 @@ public enum SVGChart {
             if index % max(labelEvery, 1) == 0 {
                 svg +=
                     "<text x=\"\(number(x + slot * 0.35))\" y=\"\(height - 14)\" font-size=\"13\" "
-                    + "text-anchor=\"middle\" fill=\"#333\">\(escape(labels[index]))</text>"
+                    + "text-anchor=\"middle\" fill=\"#333\">\(escape(labels[safe: index] ?? ""))</text>"
             }
         }
         return svg + "</svg>"
@@ -102,7 +103,7 @@ public enum SVGChart {
             let barWidth = (Double(width) - left - right) * Double(value ?? Self.suppressedHeight) / maximum
             svg +=
                 "<text x=\"\(number(left - 8))\" y=\"\(number(y + 21))\" font-size=\"14\" text-anchor=\"end\" "
-                + "fill=\"#1b1b1b\">\(escape(labels[index]))</text>"
+                + "fill=\"#1b1b1b\">\(escape(labels[safe: index] ?? ""))</text>"
             svg +=
                 "<rect x=\"\(number(left))\" y=\"\(number(y + 4))\" width=\"\(number(barWidth))\" height=\"24\" "
                 + (value == nil ? Self.suppressedPaint : "fill=\"#2e7d32\"") + "/>"
@@ -173,7 +174,7 @@ public enum SVGChart {
         var text = "\(values.count) bars"
         if suppressed == 0 { text += ", \(shown.reduce(0, +)) in all" }
         if let maximum = shown.max(), let index = values.firstIndex(of: maximum) {
-            text += "; the highest is \(labels[index]) with \(maximum)"
+            text += "; the highest is \(labels[safe: index] ?? "") with \(maximum)"
         }
         if suppressed > 0 { text += "; \(suppressed) suppressed (\(suppressedText))" }
         return text + ". The table below has every number."

@@ -62,6 +62,9 @@ struct SVGChartTests {
         #expect(SVGChart.bars(id: "b", title: "t", labels: labels, values: values).contains(">[c]</text>"))
         let heat = SVGChart.heatmap(id: "h", title: "t", rows: ["r"], columns: labels, values: [values])
         #expect(heat.contains("<title>r, a: [c], 1 to 7</title>") && heat.contains("dashed outline are suppressed"))
+        // Fewer labels than values (a caller's slip): drawn, not a crash.
+        #expect(SVGChart.columns(id: "c", title: "t", labels: ["a"], values: [1, 2]).contains("</svg>"))
+        #expect(SVGChart.bars(id: "b", title: "t", labels: [], values: [3]).contains("</svg>"))
         // Nothing suppressed: the total is said.
         #expect(SVGChart.columns(id: "c", title: "t", labels: labels, values: [1, 2, 3]).contains("6 in all"))
     }
