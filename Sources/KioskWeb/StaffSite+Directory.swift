@@ -82,9 +82,11 @@ extension StaffSite {
                     + "nothing was changed.", current: "/directory")
         }
         let changes = DirectoryChanges(from: service.composer.directory, to: result.directory)
+        let loses = changes.losesMost(percent: maximumLossPercent)
         let token = pendingImports.add(
             PendingImport(
-                user: session.id, bytes: bytes, format: result.format.rawValue, label: name, created: Date()))
+                user: session.id, bytes: bytes, format: result.format.rawValue, label: name, created: Date(),
+                loses: loses))
         values["token"] = token
         values["changes"] = changes.lines(limit: 200).map { ["text": $0] }
         values["summary"] = changes.summary
@@ -92,7 +94,7 @@ extension StaffSite {
         values["services"] = result.directory.services.count
         values["active"] = changes.activeAfter
         values["activeBefore"] = changes.activeBefore
-        values["loses"] = changes.losesMost(percent: maximumLossPercent)
+        values["loses"] = loses
         values["percent"] = maximumLossPercent
         values["warnings"] = result.warnings.prefix(20).map { ["text": $0.description] }
         values["hasWarnings"] = !result.warnings.isEmpty
@@ -107,6 +109,14 @@ extension StaffSite {
         guard let directory else { throw HTTPError(.notFound, message: "This kiosk keeps no directory.") }
         guard let token = form["token"], let pending = pendingImports.take(token, user: session.id) else {
             site.flash("That import has expired (15 minutes) or was used: choose the file again.", for: session)
+            return WebSite.redirect("/directory")
+        }
+        // The loss guard is staff's to confirm here; left to the daemon, it would hold the file back with a command
+        // line to run.
+        if pending.loses && form["allow_loss"] == nil {
+            site.flash(
+                "Not used: this file takes more than \(maximumLossPercent) % of the services in use off the slips. "
+                    + "Import it again and tick \"Yes, use it even so\" if that is right.", for: session)
             return WebSite.redirect("/directory")
         }
         let status = await directory.apply(
@@ -168,7 +178,7 @@ extension StaffSite {
         <form method="post" action="/directory/import/apply" class="card"><input type="hidden" name="_csrf" value="{{csrf}}">
         <input type="hidden" name="token" value="{{token}}">
         {{#loses}}<p class="alert">More than {{percent}} % of the services in use are gone from this file.</p>
-        <p class="checks"><label><input type="checkbox" name="allow_loss" id="allow-loss"> Yes, use it even so</label></p>{{/loses}}
+        <p class="checks"><label><input type="checkbox" name="allow_loss" id="allow-loss" required> Yes, use it even so</label></p>{{/loses}}
         <p><button type="submit" class="primary" id="import-apply">Use this directory</button> <a href="/directory">Cancel</a></p>
         </form>
         {{/token}}
@@ -182,6 +192,8 @@ struct PendingImport: Sendable {
     var format: String
     var label: String
     var created: Date
+    /// Whether it takes more than the loss guard's share of the active services off the slips (staff confirm).
+    var loses: Bool
 }
 
 /// The previews waiting to be confirmed: a few at most (each holds a file).

@@ -212,6 +212,42 @@ struct StaffPagesTests {
         try await pages.kiosk.stop()
     }
 
+    @Test("An import that takes most services off the slips is used only when staff tick that it is right")
+    func importLossIsConfirmedOnThePage() async throws {
+        let pages = try await StaffPagesKiosk()
+        let service = pages.kiosk.kiosk.service
+        let before = service.composer.directory
+        let few = ServiceDirectory(services: Array(before.services.prefix(2)))
+        let file = String(decoding: DirectoryWriter.oruk3(few), as: UTF8.self)
+        try await Application(router: pages.site.router()).test(.live) { client in
+            let cookie = try await client.signIn()
+            let token = try formToken(try await client.send(.get, "/directory", cookie: cookie))
+            func preview() async throws -> String {
+                let html = String(buffer: try await client.uploadDirectory(file, token: token, cookie: cookie).body)
+                #expect(html.contains("id=\"allow-loss\" required"), "\(html)")
+                return try #require(
+                    html.range(of: "name=\"token\" value=\"").map {
+                        String(html[$0.upperBound...].prefix { $0 != "\"" })
+                    })
+            }
+            // Not ticked (a form sent without the browser's check): not used, and the page says what to do.
+            let refused = try await client.send(
+                .post, "/directory/import/apply", form: "_csrf=\(token)&token=\(try await preview())", cookie: cookie)
+            #expect(refused.status == .seeOther)
+            let said = String(buffer: try await client.send(.get, "/directory", cookie: cookie).body)
+            #expect(said.contains("Not used: this file takes more than 50 % of the services in use off the slips"))
+            #expect(!said.contains("hubkiosk directory import"))
+            #expect(service.composer.directory == before)
+            // Ticked: used.
+            let used = try await client.send(
+                .post, "/directory/import/apply", form: "_csrf=\(token)&token=\(try await preview())&allow_loss=on",
+                cookie: cookie)
+            #expect(used.status == .seeOther)
+            #expect(service.composer.directory.services.count == 2)
+        }
+        try await pages.kiosk.stop()
+    }
+
     @Test("An import's warnings are shown before it is used; a service's holidays are on its page and its form")
     func importWarningsAndHolidays() async throws {
         let pages = try await StaffPagesKiosk()
