@@ -351,12 +351,17 @@ public final class WebSite: Sendable {
     /// site's `Referrer-Policy: no-referrer` their `Origin` on a form post is "null", so when they send both, a
     /// same-origin fetch with an `Origin` that is null or this site passes. Without `Sec-Fetch-Site` (an older
     /// browser), the `Origin` must be this host over the site's scheme. Neither: refused.
+    ///
+    /// Behind a TLS-terminating proxy (plain HTTP on loopback, as hubreport's docs say) the browser's `Origin` is
+    /// `https://` this host while the request arrives over HTTP; in a browser that also says `Sec-Fetch-Site:
+    /// same-origin`, this host over either scheme is this site.
     func fromThisSite(_ request: Request) -> Bool {
         let host = (request.head.authority ?? "").lowercased()
         let expected = "\(settings.secure ? "https" : "http")://\(host)"
         let origin = request.headers[.origin]?.lowercased()
         if let site = request.headers[HTTPField.Name("Sec-Fetch-Site")!]?.lowercased() {
-            return site == "same-origin" && (origin == nil || origin == "null" || (!host.isEmpty && origin == expected))
+            let thisHost = !host.isEmpty && (origin == "http://\(host)" || origin == "https://\(host)")
+            return site == "same-origin" && (origin == nil || origin == "null" || thisHost)
         }
         if let origin { return !host.isEmpty && origin == expected }
         return false

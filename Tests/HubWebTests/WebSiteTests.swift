@@ -206,7 +206,20 @@ struct WebSiteTests {
                     uri: "/act", method: .post, headers: sameSite, body: ByteBuffer(string: "_csrf=\(token)")
                 ).status == .seeOther)
             #expect(try await client.post("/act", form: "_csrf=\(token)", cookie: cookie).status == .seeOther)
-            #expect(test.acted.withLock { $0 } == 2)
+            // Behind a TLS proxy: the browser's page is https://this host, the request plain HTTP on loopback.
+            var proxied = sameSite
+            proxied[.origin] = TestSite.origin.replacingOccurrences(of: "http://", with: "https://")
+            #expect(
+                try await client.execute(
+                    uri: "/act", method: .post, headers: proxied, body: ByteBuffer(string: "_csrf=\(token)")
+                ).status == .seeOther)
+            // Another host over https is still another site.
+            proxied[.origin] = "https://evil.test"
+            #expect(
+                try await client.execute(
+                    uri: "/act", method: .post, headers: proxied, body: ByteBuffer(string: "_csrf=\(token)")
+                ).status == .forbidden)
+            #expect(test.acted.withLock { $0 } == 3)
         }
     }
 
