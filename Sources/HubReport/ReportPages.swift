@@ -38,8 +38,10 @@ public final class ReportPages: Sendable {
         let coordinator: Set<String> = [ReportRole.coordinator.rawValue]
         site = try WebSite(
             settings: WebSite.Settings(
-                name: "HubReport · \(partnership.name)", secure: secure, firstRole: ReportRole.viewer.rawValue,
-                setupHint: "Ask a coordinator for a new code: `hubreport user add NAME --role viewer` prints one.",
+                name: "HubReport · \(partnership.name)", secure: secure,
+                setupHint:
+                    "Ask the partnership's administrator for a new code (`hubreport user add NAME --role ROLE`, with "
+                    + "the role you have now, prints one).",
                 navigation: [
                     NavigationLink("/", "Hubs"), NavigationLink("/charts", "Charts"),
                     NavigationLink("/export", "Export"), NavigationLink("/enrol", "Enrol a hub", roles: coordinator),

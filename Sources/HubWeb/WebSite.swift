@@ -47,8 +47,6 @@ public final class WebSite: Sendable {
         public var name: String
         /// Served over HTTPS: the cookie is `Secure` and `__Host-` prefixed.
         public var secure: Bool
-        /// The role given to the first user, set up with a code that names no user.
-        public var firstRole: String
         /// What to do when no setup code is open (the setup page says it).
         public var setupHint: String
         public var navigation: [NavigationLink]
@@ -56,12 +54,11 @@ public final class WebSite: Sendable {
         public var passwordCost: UInt8
 
         public init(
-            name: String, secure: Bool, firstRole: String, setupHint: String, navigation: [NavigationLink],
+            name: String, secure: Bool, setupHint: String, navigation: [NavigationLink],
             passwordCost: UInt8 = Passwords.cost
         ) {
             self.name = name
             self.secure = secure
-            self.firstRole = firstRole
             self.setupHint = setupHint
             self.navigation = navigation
             self.passwordCost = passwordCost

@@ -49,7 +49,7 @@ public struct StaffSite: Sendable {
         templates["directory-import"] = Self.importTemplate
         site = try WebSite(
             settings: .init(
-                name: "\(hubName) · HubKiosk", secure: secure, firstRole: Self.staffRole,
+                name: "\(hubName) · HubKiosk", secure: secure,
                 setupHint: "On the kiosk, `hubkiosk web setup-code` prints a new code on its printer.",
                 navigation: navigation, passwordCost: passwordCost),
             users: users, setupCodes: setupCodes, templates: templates,

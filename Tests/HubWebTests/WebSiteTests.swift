@@ -31,7 +31,7 @@ final class TestSite: Sendable {
         logger.logLevel = .critical
         site = try WebSite(
             settings: .init(
-                name: "Test", secure: secure, firstRole: "staff", setupHint: "Ask.",
+                name: "Test", secure: secure, setupHint: "Ask.",
                 navigation: [NavigationLink("/", "Home")], passwordCost: 4),
             users: users, setupCodes: codes,
             templates: [
