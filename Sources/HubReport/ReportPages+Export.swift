@@ -3,6 +3,7 @@ import HubReportAPI
 import HubWeb
 import Hummingbird
 import KioskCore
+import Logging
 
 extension ReportPages {
     /// `GET /export`: the export form (suppressed by default).
@@ -74,7 +75,10 @@ extension ReportPages {
         do {
             export = try builder.finish()
         } catch {
-            return refuse("The export cannot be made: \(error)", status: .internalServerError)
+            logger.error("export failed: \(error)")
+            return refuse(
+                "The export cannot be made: the service's data could not be read. Tell the partnership's "
+                    + "administrator (the details are in the service's log).", status: .internalServerError)
         }
         let name = "hubreport-\(grouping.rawValue)-\(from)-\(to)\(form.exact ? "-exact" : "")"
         if form.exact {

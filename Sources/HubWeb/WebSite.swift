@@ -457,7 +457,9 @@ struct SecurityHeaders: RouterMiddleware {
         } catch {
             site.logger.error("page \(request.uri.path) failed: \(error)")
             response = site.errorPage(
-                status: .internalServerError, message: "Something went wrong on the kiosk: \(error)",
+                status: .internalServerError,
+                message: "Something went wrong here; nothing was changed. Try again in a minute; if it goes on, tell "
+                    + "whoever looks after \(site.settings.name) (the details are in its log).",
                 session: site.session(of: request))
         }
         response.headers[.contentSecurityPolicy] = Self.contentSecurityPolicy

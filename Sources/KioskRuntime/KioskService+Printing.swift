@@ -63,6 +63,15 @@ extension KioskService {
         }
     }
 
+    /// Prints a slip of services picked by staff, as ``previewBytes(serviceIDs:)`` showed it (compact when the paper
+    /// runs low). Like a staff slip for needs, it counts nothing.
+    public nonisolated func printServicesSlip(serviceIDs: [String]) async -> SlipResult {
+        let date = clock.wall.date
+        let compact = printerState.withLock { $0.paperNearEnd }
+        let document = renderer.withLock { $0.composer.compose(serviceIDs: serviceIDs, at: date, compact: compact) }
+        return await printNotice(document)
+    }
+
     /// Prints a notice that is not a slip (the staff pages' setup code): it counts nothing and is not stored.
     public nonisolated func printNotice(_ document: SlipDocument) async -> SlipResult {
         if let problem = printerState.withLock({ $0 }).problem { return .notPrinted(reason: problem) }

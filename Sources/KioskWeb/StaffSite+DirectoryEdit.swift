@@ -262,7 +262,8 @@ extension StaffSite {
     static func newServiceID(in directory: ServiceDirectory) -> String {
         let used = Set(directory.services.map(\.id))
         while true {
-            let id = "local-" + String(UInt32.random(in: .min ... .max), radix: 16)
+            let hex = String(UInt32.random(in: .min ... .max), radix: 16)
+            let id = "local-" + String(repeating: "0", count: 8 - hex.count) + hex
             if !used.contains(id) { return id }
         }
     }

@@ -179,7 +179,7 @@ public struct StaffSite: Sendable {
         let valid = chosen.filter { code in layout.needs.contains { $0.code.rawValue == code } }
         let directory = service.composer.directory
         let pickedIDs = query.getAll("service").map { String($0) }.filter { id in
-            directory.services.contains { $0.id == id }
+            directory.services.contains { $0.id == id && $0.status == .active }
         }
         let search = query["q"].map { String($0) }?.trimmingCharacters(in: .whitespaces) ?? ""
         let matching = directory.services.filter { entry in
@@ -222,10 +222,18 @@ public struct StaffSite: Sendable {
         let chosen = Set(form.all("need"))
         let needs = layout.needs.map(\.code).filter { chosen.contains($0.rawValue) }
         let directory = service.composer.directory
-        let picked = form.all("service").filter { id in directory.services.contains { $0.id == id } }
+        // Active services only, as the page lists them (an inactive one is on no slip).
+        let picked = form.all("service").filter { id in
+            directory.services.contains { $0.id == id && $0.status == .active }
+        }
         if needs.isEmpty && !picked.isEmpty {
-            let document = service.composer.compose(serviceIDs: picked, at: service.clock.wall.date)
-            switch await service.printNotice(document) {
+            let result = await service.printServicesSlip(serviceIDs: picked)
+            logger.info(
+                "staff slip of services from the pages",
+                metadata: [
+                    "services": "\(picked.count)", "user": "\(session.user)", "printed": "\(result == .printed)",
+                ])
+            switch result {
             case .printed:
                 site.flash(
                     "The slip is printing (\(picked.count == 1 ? "1 service" : "\(picked.count) services")).",
@@ -233,7 +241,7 @@ public struct StaffSite: Sendable {
             case .notPrinted(let reason):
                 site.flash("The slip could not be printed: \(reason)", for: session)
             }
-            return WebSite.redirect("/slip?" + picked.map { "service=\(Self.queryValue($0))" }.joined(separator: "&"))
+            return WebSite.redirect("/slip?" + picked.map { "service=\(Self.query($0))" }.joined(separator: "&"))
         }
         guard !needs.isEmpty else {
             site.flash("Choose at least one need or service for the slip.", for: session)
@@ -247,12 +255,6 @@ public struct StaffSite: Sendable {
             site.flash("The slip could not be printed: \(error.description)", for: session)
         }
         return WebSite.redirect("/slip?" + needs.map { "need=\($0.rawValue)" }.joined(separator: "&"))
-    }
-
-    /// `text` for a URL's query.
-    static func queryValue(_ text: String) -> String {
-        text.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~")))
-            ?? ""
     }
 
     // MARK: - Helpers

@@ -171,6 +171,20 @@ struct StaffPagesTests {
             #expect(printer.printedCount == before + 1)
             let lines = try #require(printer.printed.last).receipt.lines.joined(separator: "\n")
             #expect(lines.contains(picked.name.prefix(20)))
+            // The bytes printed are the preview's.
+            #expect(printer.printed.last?.bytes == pages.kiosk.kiosk.service.previewBytes(serviceIDs: [picked.id]))
+            // An inactive service (a hand-made form) is on no slip: nothing prints.
+            if let inactive = pages.kiosk.kiosk.service.composer.directory.services.first(where: {
+                $0.status != .active
+            }) {
+                let id = inactive.id.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+                let refused = try await client.send(
+                    .post, "/slip/print", form: "_csrf=\(token)&service=\(id)", cookie: cookie)
+                #expect(refused.status == .seeOther)
+                #expect(printer.printedCount == before + 1)
+            } else {
+                Issue.record("the example directory has no inactive service to try")
+            }
         }
         try await pages.kiosk.stop()
     }
